@@ -1,0 +1,1 @@
+#include "lmm/core/error.h"

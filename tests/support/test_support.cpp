@@ -1,0 +1,48 @@
+#include "test_support.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <random>
+
+namespace lmm::test {
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::random_device rd;
+  for (int i = 0; i < 100; ++i) {
+    fs::path p = fs::temp_directory_path() /
+                 ("lmm_test_" + std::to_string(::getpid()) + "_" + std::to_string(rd()));
+    if (fs::create_directory(p)) {
+      path_ = p;
+      return;
+    }
+  }
+  throw std::runtime_error("cannot create a temp dir");
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+fs::path shared_data(const std::string& rel) {
+  fs::path p = fs::path(LMM_SHARED_DATA) / rel;
+  return fs::exists(p) ? p : fs::path();
+}
+
+int run_cli(const std::string& args, std::string* out) {
+  std::string cmd = std::string("\"") + LMM_CLI + "\" " + args + " 2>&1";
+  FILE* f = ::popen(cmd.c_str(), "r");
+  if (!f) return -1;
+  std::string text;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) text.append(buf.data(), n);
+  int status = ::pclose(f);
+  if (out) *out = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace lmm::test
