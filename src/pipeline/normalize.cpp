@@ -10,6 +10,7 @@
 
 #include "lmm/core/error.h"
 #include "lmm/pipeline/normalize.h"
+#include "median.h"
 
 namespace lmm::pipeline {
 namespace {
@@ -65,10 +66,7 @@ double median_torso(const RawClip& raw, float min_conf, const std::string& path)
     throw FormatError(path, -1,
                       "no frame where both Neck and MidHip are visible (confidence >= " +
                           std::to_string(min_conf) + "): cannot scale to the torso length");
-  const size_t m = len.size() / 2;
-  std::nth_element(len.begin(), len.begin() + m, len.end());
-  double med = len[m];
-  if (len.size() % 2 == 0) med = 0.5 * (med + *std::max_element(len.begin(), len.begin() + m));
+  const double med = median_in_place(len);
   if (!(med > 0))
     throw FormatError(path, -1, "torso length (median Neck-MidHip) is 0: cannot scale");
   return med;

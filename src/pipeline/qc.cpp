@@ -12,6 +12,7 @@
 
 #include "lmm/core/error.h"
 #include "lmm/pipeline/qc.h"
+#include "median.h"
 
 namespace lmm::pipeline {
 namespace {
@@ -172,11 +173,7 @@ struct Scan {
           tmp.push_back(len[t]);
         }
       }
-      if (tmp.empty()) continue;
-      const size_t m = tmp.size() / 2;
-      std::nth_element(tmp.begin(), tmp.begin() + m, tmp.end());
-      double med = tmp[m];
-      if (tmp.size() % 2 == 0) med = 0.5 * (med + *std::max_element(tmp.begin(), tmp.begin() + m));
+      const double med = median_in_place(tmp);
       if (!(med > 0)) continue;
       size_t open = 0;  // 1 + index of the current run's artifact, 0 outside a run
       for (int t = 0; t < T; ++t) {

@@ -32,6 +32,16 @@ void swap_lr(std::vector<float>& p, int t, std::initializer_list<int> right_join
     for (int c = 0; c < 3; ++c) std::swap(pj(p, t, r)[c], pj(p, t, kMirror[r])[c]);
 }
 
+// The artifacts of `kind` in r; expects exactly one, at `frame` and `joint`.
+Artifact expect_single(const QcRecord& r, const std::string& kind, int frame, int joint) {
+  const auto found = of_kind(r, kind);
+  EXPECT_EQ(found.size(), 1u) << kind;
+  if (found.empty()) return {};
+  EXPECT_EQ(found[0].frame, frame) << kind;
+  EXPECT_EQ(found[0].joint, joint) << kind;
+  return found[0];
+}
+
 }  // namespace
 
 TEST(Qc, CleanClipIsUsableWithConfidenceStatistics) {
@@ -53,25 +63,16 @@ TEST(Qc, JumpIsFoundAtItsFrameAndJointAndASpikeCountsOnce) {
   auto p = test::swinging_pose(kT, 15.0);
   pj(p, 40, RWrist)[0] += 2.f;  // one-frame spike of 2 torso lengths: 30 torso/s out and back
   const QcRecord r = quality_control(p, kT, 15.0);
-  const auto jumps = of_kind(r, "jump");
-  ASSERT_EQ(jumps.size(), 1u);
+  EXPECT_NEAR(expect_single(r, "jump", 40, RWrist).value, 30.f, 1.f);
   EXPECT_EQ(r.n_jumps, 1);
-  EXPECT_EQ(jumps[0].frame, 40);
-  EXPECT_EQ(jumps[0].joint, RWrist);
-  EXPECT_NEAR(jumps[0].value, 30.f, 1.f);
   // The spike also stretches the forearm in that frame.
-  const auto bones = of_kind(r, "bone_length");
-  ASSERT_EQ(bones.size(), 1u);
-  EXPECT_EQ(bones[0].frame, 40);
-  EXPECT_EQ(bones[0].joint, RWrist);
+  expect_single(r, "bone_length", 40, RWrist);
 
   // A step (the joint stays at the new place) is one jump too.
   auto q = test::swinging_pose(kT, 15.0);
   for (int t = 50; t < kT; ++t) pj(q, t, Nose)[1] -= 1.2f;  // 18 torso/s at frame 50
   const QcRecord rs = quality_control(q, kT, 15.0);
-  ASSERT_EQ(of_kind(rs, "jump").size(), 1u);
-  EXPECT_EQ(of_kind(rs, "jump")[0].frame, 50);
-  EXPECT_EQ(of_kind(rs, "jump")[0].joint, Nose);
+  expect_single(rs, "jump", 50, Nose);
 }
 
 TEST(Qc, FrozenRunIsFoundAtItsFirstFrame) {
@@ -80,12 +81,8 @@ TEST(Qc, FrozenRunIsFoundAtItsFirstFrame) {
   for (int t = 61; t < 65; ++t)  // a run of 5: shorter than frozen_run (8)
     std::copy(pj(p, 60, 0), pj(p, 60, 0) + kFrameDim, pj(p, t, 0));
   const QcRecord r = quality_control(p, kT, 15.0);
-  const auto fr = of_kind(r, "frozen");
-  ASSERT_EQ(fr.size(), 1u);
+  EXPECT_EQ(expect_single(r, "frozen", 20, -1).value, 12.f);
   EXPECT_EQ(r.n_frozen, 1);
-  EXPECT_EQ(fr[0].frame, 20);
-  EXPECT_EQ(fr[0].joint, -1);
-  EXPECT_EQ(fr[0].value, 12.f);
   EXPECT_EQ(r.n_jumps, 0);
   // 11 repeated frames of 90 = 12% of frames: degraded (above 5%), not unusable.
   EXPECT_EQ(r.usability, Usability::degraded);
@@ -101,12 +98,8 @@ TEST(Qc, StretchedBoneIsFoundAtItsFirstFrameAndChildJoint) {
     w[1] += w[1] - e[1];
   }
   const QcRecord r = quality_control(p, kT, 15.0);
-  const auto b = of_kind(r, "bone_length");
-  ASSERT_EQ(b.size(), 1u);
+  EXPECT_NEAR(expect_single(r, "bone_length", 50, LWrist).value, 2.f, 1e-3);
   EXPECT_EQ(r.n_bone_outliers, 1);
-  EXPECT_EQ(b[0].frame, 50);
-  EXPECT_EQ(b[0].joint, LWrist);
-  EXPECT_NEAR(b[0].value, 2.f, 1e-3);
   EXPECT_EQ(r.n_jumps, 0);
 }
 
