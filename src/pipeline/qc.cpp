@@ -1,7 +1,7 @@
 // Quality control of a normalized clip (pose (T, 25, 3), torso length 1, at fps).
 // Per-joint confidence statistics; artifacts: left/right swaps (per limb group),
 // jumps (joint speed), frozen runs (identical consecutive frames) and bone-length
-// stretches (vs the bone's clip median); then the usability class from the missing
+// stretches (vs a high quantile of the bone's length); then the usability class from the missing
 // share of the main joints and the share of frames touched by an artifact.
 // Definitions and thresholds: docs/normalization.md and QcThresholds in qc.h.
 #include <algorithm>
@@ -158,9 +158,11 @@ struct Scan {
     }
   }
 
-  // A bone outlier: length > (1 + bone_ratio) * the bone's median over the clip and
-  // exceeding it by > bone_min_excess. Consecutive outlier frames of a bone form one
-  // artifact at the first, joint = the bone's child, value = the largest length / median.
+  // A bone outlier: length > (1 + bone_ratio) * ref and > ref + bone_min_excess, where
+  // ref is the bone_ref_quantile (0.9) of the bone's length over the clip: in 2D,
+  // foreshortening makes bones shorter much of the time, so the median would be too low.
+  // Consecutive outlier frames of a bone form one artifact at the first, joint = the
+  // bone's child, value = the largest length / ref.
   void bones() {
     std::vector<float> len(T), tmp;
     tmp.reserve(T);
@@ -173,18 +175,18 @@ struct Scan {
           tmp.push_back(len[t]);
         }
       }
-      const double med = median_in_place(tmp);
-      if (!(med > 0)) continue;
+      const double ref = quantile_in_place(tmp, th.bone_ref_quantile);
+      if (!(ref > 0)) continue;
       size_t open = 0;  // 1 + index of the current run's artifact, 0 outside a run
       for (int t = 0; t < T; ++t) {
-        const bool out = len[t] >= 0 && len[t] > (1 + th.bone_ratio) * med &&
-                         len[t] - med > th.bone_min_excess;
+        const bool out = len[t] >= 0 && len[t] > (1 + th.bone_ratio) * ref &&
+                         len[t] - ref > th.bone_min_excess;
         if (!out) {
           open = 0;
           continue;
         }
         hit[t] = 1;
-        const float ratio = static_cast<float>(len[t] / med);
+        const float ratio = static_cast<float>(len[t] / ref);
         if (open) {
           r.artifacts[open - 1].value = std::max(r.artifacts[open - 1].value, ratio);
         } else {

@@ -1,11 +1,14 @@
 // Quality control: confidence statistics, each artifact kind injected into a clean
-// swinging clip and found at the right frame and joint, and the usability classes.
+// swinging clip and found at the right frame and joint, the usability classes, and no
+// false artifacts on synthesized motion (pipeline/synth.h).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "lmm/core/error.h"
+#include "lmm/pipeline/normalize.h"
 #include "lmm/pipeline/qc.h"
+#include "lmm/pipeline/synth.h"
 #include "pose_fixtures.h"
 
 using namespace lmm;
@@ -170,4 +173,34 @@ TEST(Qc, TooShortOrManyArtifactsIsUnusable) {
 
   EXPECT_THROW(quality_control(p, kT + 1, 15.0), ConfigError);
   EXPECT_THROW(quality_control(p, kT, 0.0), ConfigError);
+}
+
+TEST(Qc, SynthesizedClipsAreCleanAndInjectedArtifactsAreFound) {
+  // Realistic motion (foreshortened limbs, detection jitter, dropouts) must not raise
+  // false artifacts; the same clips with a spike, a frozen run and a leg swap must.
+  for (auto domain : {SynthDomain::video, SynthDomain::mocap})
+    for (const std::string& motion : synth_motions()) {
+      SynthConfig sc;
+      sc.motion = motion;
+      sc.domain = domain;
+      sc.fps = 30;
+      sc.frames = 300;
+      sc.seed = 5;
+      const NormalizedClip c = normalize(synthesize(sc));
+      SCOPED_TRACE(motion + (domain == SynthDomain::video ? " video" : " mocap"));
+      ASSERT_EQ(c.frames, 150);
+      EXPECT_EQ(c.qc.usability, Usability::usable) << c.qc.reason;
+      EXPECT_TRUE(c.qc.artifacts.empty());
+
+      auto p = c.pose;
+      pj(p, 40, RWrist)[0] += 2.f;
+      // Frozen to the end (a stall in mid-clip would add real catch-up jumps after it).
+      for (int t = 141; t < c.frames; ++t)
+        std::copy(pj(p, 140, 0), pj(p, 140, 0) + kFrameDim, pj(p, t, 0));
+      swap_lr(p, 100, {RHip, RKnee, RAnkle, RBigToe, RSmallToe, RHeel});
+      const QcRecord r = quality_control(p, c.frames, c.fps);
+      expect_single(r, "jump", 40, RWrist);
+      expect_single(r, "frozen", 140, -1);
+      expect_single(r, "lr_swap", 100, RHip);
+    }
 }

@@ -24,8 +24,9 @@ struct QcThresholds {
   float jump_speed = 15.0f;        // torso lengths per second between consecutive frames, 15
   int frozen_run = 8;              // >= this many identical consecutive frames is frozen, 8
   float frozen_tol = 1e-6f;        // |dx|, |dy| at most this counts as identical, 1e-6
-  float bone_ratio = 0.5f;         // bone / median bone - 1 above this is a stretch outlier, 0.5
-  float bone_min_excess = 0.1f;    // ...and only when bone - median exceeds this (torso), 0.1
+  float bone_ref_quantile = 0.9f;  // reference length: this quantile of the bone's length, 0.9
+  float bone_ratio = 0.5f;         // bone / reference - 1 above this is a stretch outlier, 0.5
+  float bone_min_excess = 0.1f;    // ...and only when bone - reference exceeds this (torso), 0.1
   float swap_ratio = 0.5f;         // mirrored distance below this share of as-is distance, 0.5
   float swap_min_shift = 0.1f;     // ...and only when the as-is mean shift exceeds this, 0.1
   float degraded_missing = 0.2f;   // mean missing share of the 15 main joints, 0.2
