@@ -174,11 +174,14 @@ std::array<int, 25> bvh_body25_map(const BvhData& d, const std::string& file) {
 std::vector<float> bvh_to_body25(const BvhData& d, const std::string& file, const BvhOptions& opt) {
   const std::array<int, 25> map = bvh_body25_map(d, file);
   const double mm = opt.mm_per_unit > 0 ? opt.mm_per_unit : bvh_estimate_mm_per_unit(d);
-  const std::vector<double> pos = bvh_forward_kinematics(d);  // (T, J, 3)
   const size_t J = d.joints.size(), T = static_cast<size_t>(d.frames);
+  constexpr int kChunk = 512;  // frames per forward-kinematics call: bounded memory
   std::vector<float> out(T * kNumJoints * 4, 0.f);
+  std::vector<double> pos;  // (chunk, J, 3)
   for (size_t t = 0; t < T; ++t) {
-    const double* p = &pos[t * J * 3];
+    if (t % kChunk == 0)
+      pos = bvh_forward_kinematics(d, static_cast<int>(t), static_cast<int>(std::min<size_t>(kChunk, T - t)));
+    const double* p = &pos[(t % kChunk) * J * 3];
     float* f = &out[t * kNumJoints * 4];
     auto put = [&](int joint, const double* xyz) {
       for (int k = 0; k < 3; ++k) f[joint * 4 + k] = static_cast<float>(xyz[k] * mm);

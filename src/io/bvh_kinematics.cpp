@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "lmm/core/error.h"
 #include "lmm/io/bvh.h"
 
 namespace lmm::io {
@@ -32,13 +33,17 @@ Mat3 axis_rotation(int axis, double deg) {
 
 }  // namespace
 
-std::vector<double> bvh_forward_kinematics(const BvhData& d) {
+std::vector<double> bvh_forward_kinematics(const BvhData& d) { return bvh_forward_kinematics(d, 0, d.frames); }
+
+std::vector<double> bvh_forward_kinematics(const BvhData& d, int first, int count) {
   const size_t J = d.joints.size(), C = static_cast<size_t>(d.channels);
-  const size_t T = static_cast<size_t>(d.frames);
+  LMM_CHECK(first >= 0 && count >= 0 && first + count <= d.frames && d.motion.size() == d.frames * C,
+            "bvh_forward_kinematics: frames [" << first << ", " << first + count << ") of " << d.frames);
+  const size_t T = static_cast<size_t>(count);
   std::vector<double> out(T * J * 3);
   std::vector<Mat3> rot(J);
   for (size_t t = 0; t < T; ++t) {
-    const double* row = d.motion.data() + t * C;
+    const double* row = d.motion.data() + (first + t) * C;
     double* pos = &out[t * J * 3];
     for (size_t j = 0; j < J; ++j) {
       const BvhJoint& jt = d.joints[j];

@@ -49,8 +49,10 @@ BvhData read_bvh_data(const std::filesystem::path& file);
 std::string format_bvh(const BvhData& d);
 void write_bvh(const std::filesystem::path& path, const BvhData& d);
 
-// Global joint positions (T, J, 3) in file units.
+// Global joint positions (T, J, 3) in file units; the second form computes frames
+// [first, first + count) only, giving (count, J, 3).
 std::vector<double> bvh_forward_kinematics(const BvhData& d);
+std::vector<double> bvh_forward_kinematics(const BvhData& d, int first, int count);
 
 // Estimated millimetres per file unit: the largest extent of the rest pose (all
 // channels 0; about the body height or arm span) is compared with a 1.7 m person and
