@@ -13,15 +13,27 @@
 #include "lmm/io/c3d.h"
 #include "lmm/io/reader.h"
 
+namespace {
+// One temp file per process, removed at exit.
+struct TempFile {
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("lmm_fuzz_" + std::to_string(::getpid()) + ".c3d");
+  ~TempFile() {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
+};
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static TempFile tmp_file;
+  const std::filesystem::path& tmp = tmp_file.path;
   const std::string bytes(reinterpret_cast<const char*>(data), size);
   try {
     const lmm::io::C3dData d = lmm::io::parse_c3d(bytes, "fuzz.c3d");
     if (d.points.size() != static_cast<size_t>(d.frames) * d.labels.size() * 4 && d.frames > 0 &&
         !d.labels.empty())
       __builtin_trap();  // the documented (T, M, 4) layout must hold
-    static const std::filesystem::path tmp =
-        std::filesystem::temp_directory_path() / ("lmm_fuzz_" + std::to_string(::getpid()) + ".c3d");
     {
       std::ofstream out(tmp, std::ios::binary);
       out << bytes;
