@@ -6,13 +6,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
 #include "lmm/io/joint_map.h"
+#include "lmm/io/npy.h"
 #include "lmm/io/reader.h"
 #include "text_numbers.h"
 
@@ -274,47 +274,6 @@ std::vector<float> parse_list(const json& doc, const std::string& file) {
   return coco;
 }
 
-// ---- .npy ----
-
-// Value of key `key` in a numpy header dict, e.g. "'descr': '<f4'" -> "'<f4'".
-std::string npy_field(const std::string& header, const std::string& key, const std::string& file) {
-  const size_t k = header.find("'" + key + "'");
-  if (k == std::string::npos) throw FormatError(file, -1, "npy header has no '" + key + "'");
-  size_t v = header.find(':', k);
-  if (v == std::string::npos) throw FormatError(file, -1, "npy header field '" + key + "' has no value");
-  ++v;
-  while (v < header.size() && header[v] == ' ') ++v;
-  size_t end = v;
-  if (v < header.size() && header[v] == '(') end = header.find(')', v);
-  else if (v < header.size() && header[v] == '\'') end = header.find('\'', v + 1);
-  else end = header.find_first_of(",}", v) - 1;
-  if (end == std::string::npos || end < v) throw FormatError(file, -1, "npy header field '" + key + "' is malformed");
-  return header.substr(v, end - v + 1);
-}
-
-std::vector<long long> npy_shape(const std::string& tuple, const std::string& file) {
-  std::vector<long long> shape;
-  const char* p = tuple.data() + 1;
-  const char* end = tuple.data() + tuple.size() - 1;
-  while (p < end) {
-    while (p < end && (*p == ' ' || *p == ',')) ++p;
-    if (p >= end) break;
-    long long v = 0;
-    auto r = std::from_chars(p, end, v);
-    if (r.ec != std::errc() || v < 0) throw FormatError(file, -1, "npy shape " + tuple + " is malformed");
-    shape.push_back(v);
-    p = r.ptr;
-    while (p < end && *p == 'L') ++p;  // numpy 1.x on Python 2 wrote 10L
-  }
-  return shape;
-}
-
-std::string shape_string(const std::vector<long long>& s) {
-  std::string r = "(";
-  for (size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);
-  return r + (s.size() == 1 ? ",)" : ")");
-}
-
 // ---- csv / txt ----
 
 bool is_sep(char c) { return c == ',' || c == ';' || c == ' ' || c == '\t' || c == '\r'; }
@@ -337,7 +296,7 @@ bool parse_numbers(std::string_view line, std::vector<float>& out) {
 
 }  // namespace
 
-std::string coco17_table_markdown() { return joint_table_markdown(kCocoToBody25, kCocoJointNames); }
+std::string coco17_table_markdown() { return joint_table_markdown(kCocoToBody25, kCocoJointNames, "COCO-17"); }
 
 RawClip coco17_clip(const std::vector<float>& coco, const std::string& file, double fps) {
   const long T = static_cast<long>(coco.size() / kCocoFrameDim);
@@ -377,61 +336,12 @@ RawClip parse_coco17_json(std::string_view text, const std::string& file, double
 }
 
 RawClip parse_coco17_npy(std::string_view bytes, const std::string& file, double fps) {
-  static const char kMagic[] = "\x93NUMPY";
-  if (bytes.size() < 10 || bytes.compare(0, 6, std::string_view(kMagic, 6)) != 0)
-    throw FormatError(file, -1, "not a .npy file (bad magic), expected numpy format v1/v2");
-  const int major = static_cast<unsigned char>(bytes[6]);
-  size_t header_len, offset;
-  if (major == 1) {
-    header_len = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
-    offset = 10;
-  } else if (major == 2 || major == 3) {
-    if (bytes.size() < 12) throw FormatError(file, -1, "truncated .npy header");
-    header_len = 0;
-    for (int i = 3; i >= 0; --i) header_len = (header_len << 8) | static_cast<unsigned char>(bytes[8 + i]);
-    offset = 12;
-  } else {
-    throw FormatError(file, -1, "npy format version " + std::to_string(major) + ", expected 1, 2 or 3");
-  }
-  if (bytes.size() - offset < header_len) throw FormatError(file, -1, "truncated .npy header");
-  const std::string header(bytes.substr(offset, header_len));
-  const std::string descr = npy_field(header, "descr", file);
-  const std::string fortran = npy_field(header, "fortran_order", file);
-  const std::vector<long long> shape = npy_shape(npy_field(header, "shape", file), file);
-  size_t item;
-  bool swap;
-  if (descr == "'<f4'" || descr == "'>f4'") item = 4;
-  else if (descr == "'<f8'" || descr == "'>f8'") item = 8;
-  else throw FormatError(file, -1, "npy dtype " + descr + ", expected float32 or float64 ('<f4', '<f8')");
-  swap = descr[1] == '>';
-  if (fortran.rfind("False", 0) != 0)
-    throw FormatError(file, -1, "npy array is in Fortran order, expected C order");
-  if (shape.size() != 3 || shape[1] != kCocoJoints || shape[2] != 3)
-    throw FormatError(file, -1, "npy shape " + shape_string(shape) + ", expected (T, 17, 3)");
-  if (shape[0] == 0) throw FormatError(file, -1, "npy shape (0, 17, 3): no frames, expected T >= 1");
-  const std::string_view data = bytes.substr(offset + header_len);
-  const size_t frame_bytes = kCocoFrameDim * item;
-  const long long have = static_cast<long long>(data.size() / frame_bytes);
-  if (have < shape[0])
-    throw FormatError(file, have, "truncated .npy data: " + std::to_string(have) + " complete frames of " +
-                                      std::to_string(shape[0]) + " in shape " + shape_string(shape));
-  std::vector<float> coco(static_cast<size_t>(shape[0]) * kCocoFrameDim);
-  for (size_t i = 0; i < coco.size(); ++i) {
-    unsigned char b[8];
-    std::memcpy(b, data.data() + i * item, item);
-    if (swap) std::reverse(b, b + item);
-    if (item == 4) {
-      float f;
-      std::memcpy(&f, b, 4);
-      coco[i] = f;
-    } else {
-      double d;
-      std::memcpy(&d, b, 8);
-      coco[i] = narrow_to_float(d);
-    }
-  }
-  third_channel_to_conf(coco);
-  return coco17_clip(coco, file, fps);
+  NpyArray a = parse_npy(bytes, file);
+  if (a.shape.size() != 3 || a.shape[1] != kCocoJoints || a.shape[2] != 3)
+    throw FormatError(file, -1, "npy shape " + npy_shape_string(a.shape) + ", expected (T, 17, 3)");
+  if (a.shape[0] == 0) throw FormatError(file, -1, "npy shape (0, 17, 3): no frames, expected T >= 1");
+  third_channel_to_conf(a.data);
+  return coco17_clip(a.data, file, fps);
 }
 
 RawClip parse_coco17_csv(std::string_view text, const std::string& file, double fps) {
@@ -483,18 +393,7 @@ void write_coco17_npy(const fs::path& path, const std::vector<float>& coco, int 
   LMM_CHECK(frames >= 0 && coco.size() == static_cast<size_t>(frames) * kCocoFrameDim,
             "write_coco17_npy: " << coco.size() << " values, expected frames * 51 = "
                                  << static_cast<size_t>(frames) * kCocoFrameDim);
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(frames) +
-                       ", 17, 3), }";
-  // Magic (6) + version (2) + length (2) + header, padded with spaces to 64 bytes, ending in \n.
-  const size_t total = (10 + header.size() + 1 + 63) / 64 * 64;
-  header.append(total - 10 - header.size() - 1, ' ');
-  header += '\n';
-  std::string out("\x93NUMPY\x01\x00", 8);
-  out += static_cast<char>(header.size() & 0xff);
-  out += static_cast<char>(header.size() >> 8);
-  out += header;
-  out.append(reinterpret_cast<const char*>(coco.data()), coco.size() * sizeof(float));  // little endian host
-  write_text_atomic(path, out);
+  write_text_atomic(path, npy_bytes(coco.data(), {frames, kCocoJoints, 3}));
 }
 
 }  // namespace lmm::io

@@ -32,8 +32,9 @@ long first_non_finite(const float* v, long n) {
   return -1;
 }
 
-std::string joint_table_markdown(const JointTable& table, const char* const* src_names) {
-  std::string md = "| BODY_25 | source |\n|---|---|\n";
+std::string joint_table_markdown(const JointTable& table, const char* const* src_names,
+                                 const std::string& source_label) {
+  std::string md = "| BODY_25 | " + source_label + " |\n|---|---|\n";
   for (int j = 0; j < kNumJoints; ++j) {
     const JointSource s = table[j];
     std::string src = "missing (confidence 0)";

@@ -76,6 +76,7 @@ class Lines {
       size_t nl = text_.find('\n', pos_);
       if (nl == std::string_view::npos) nl = text_.size();
       std::string_view line = text_.substr(pos_, nl - pos_);
+      cut_ = nl == text_.size();  // last line without a newline: maybe cut short
       pos_ = nl + 1;
       ++line_no_;
       n_ = 0;
@@ -97,7 +98,8 @@ class Lines {
     if (!next())
       throw FormatError(file_, frame, std::string("truncated file: expected ") + what);
     if (n_ != count)
-      throw FormatError(file_, frame, "line " + std::to_string(line_no_) + " has " + std::to_string(n_) +
+      throw FormatError(file_, frame, std::string(cut_ && n_ < count ? "truncated file: " : "") + "line " +
+                                          std::to_string(line_no_) + " has " + std::to_string(n_) +
                                           " values, expected " + what);
   }
   std::string_view tok(int i) const { return tok_[i]; }
@@ -124,6 +126,7 @@ class Lines {
   const std::string& file_;
   size_t pos_ = 0;
   long line_no_ = 0;
+  bool cut_ = false;
   int n_ = 0;
   std::array<std::string_view, kMax> tok_;
 };
@@ -164,7 +167,7 @@ Body read_body(Lines& in, long frame, const std::string& file) {
 
 }  // namespace
 
-std::string ntu_table_markdown() { return joint_table_markdown(kKinectToBody25, kKinectJointNames); }
+std::string ntu_table_markdown() { return joint_table_markdown(kKinectToBody25, kKinectJointNames, "Kinect V2 (NTU)"); }
 
 RawClip parse_ntu_skeleton(std::string_view text, const std::string& file, double fps, View view) {
   Lines in(text, file);

@@ -34,8 +34,9 @@ inline float narrow_to_float(double d) {
   return static_cast<float>(d);
 }
 
-// Markdown table "| BODY_25 | source |" of a correspondence table, for docs and tests;
-// src_names[i] is the source's name for joint i.
-std::string joint_table_markdown(const JointTable& table, const char* const* src_names);
+// Markdown table "| BODY_25 | <source_label> |" of a correspondence table, for docs
+// and tests; src_names[i] is the source's name for joint i.
+std::string joint_table_markdown(const JointTable& table, const char* const* src_names,
+                                 const std::string& source_label);
 
 }  // namespace lmm::io
