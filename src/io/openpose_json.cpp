@@ -29,21 +29,31 @@ namespace {
 constexpr std::string_view kSuffix = "_keypoints.json";
 constexpr double kDefaultFps = 30.0;
 constexpr float kConfTolerance = 1e-3f;  // confidences up to 1 + this are clamped to 1
+constexpr size_t kMaxThreads = 4;
 
 const char* channel_name(int k) { return k == 0 ? "x" : k == 1 ? "y" : "confidence"; }
 
+// Where a frame came from, for error messages only (the path string is built lazily:
+// per-file string building is measurable when ingesting 10k+ files).
+struct FrameSource {
+  const fs::path* dir = nullptr;  // directory, or null when `name` is the whole file name
+  const std::string* name = nullptr;
+  long frame = -1;
+  std::string file() const { return dir ? (*dir / *name).string() : *name; }
+};
+
 // Checks and cleans one person's 75 values in place: finite, confidence in [0, 1],
 // coordinates zeroed where the confidence is 0.
-void check_person(float* kp, size_t person, const std::string& file, long frame) {
+void check_person(float* kp, size_t person, const FrameSource& src) {
   for (int j = 0; j < kNumJoints; ++j) {
     float* q = kp + j * kChannels;
     for (int k = 0; k < kChannels; ++k)
       if (!std::isfinite(q[k]))
-        throw FormatError(file, frame,
+        throw FormatError(src.file(), src.frame,
                           "person " + std::to_string(person) + ": non-finite " + channel_name(k) +
                               " of joint " + std::string(joint_name(j)) + ", expected a finite number");
     if (q[2] < 0 || q[2] > 1 + kConfTolerance)
-      throw FormatError(file, frame,
+      throw FormatError(src.file(), src.frame,
                         "person " + std::to_string(person) + ": confidence " + std::to_string(q[2]) +
                             " of joint " + std::string(joint_name(j)) + ", expected a value in [0, 1]");
     q[2] = std::min(q[2], 1.f);
@@ -53,24 +63,24 @@ void check_person(float* kp, size_t person, const std::string& file, long frame)
 
 // Parses one frame into `out` (appends (P, 75) floats); returns P. `buf` must have
 // simdjson::SIMDJSON_PADDING readable bytes after len.
-size_t parse_frame(simdjson::dom::parser& parser, const char* buf, size_t len,
-                   const std::string& file, long frame, std::vector<float>& out) {
+size_t parse_frame(simdjson::dom::parser& parser, const char* buf, size_t len, const FrameSource& src,
+                   std::vector<float>& out) {
   simdjson::dom::element doc;
   if (auto err = parser.parse(buf, len, false).get(doc))
-    throw FormatError(file, frame, std::string("invalid JSON (") + simdjson::error_message(err) +
+    throw FormatError(src.file(), src.frame, std::string("invalid JSON (") + simdjson::error_message(err) +
                                        "), expected an OpenPose keypoints object");
   simdjson::dom::array people;
   if (doc["people"].get_array().get(people))
-    throw FormatError(file, frame, "no \"people\" array, expected an OpenPose keypoints object");
+    throw FormatError(src.file(), src.frame, "no \"people\" array, expected an OpenPose keypoints object");
   size_t p = 0;
   for (simdjson::dom::element person : people) {
     simdjson::dom::array kp;
     if (person["pose_keypoints_2d"].get_array().get(kp))
-      throw FormatError(file, frame, "person " + std::to_string(p) +
+      throw FormatError(src.file(), src.frame, "person " + std::to_string(p) +
                                          ": no pose_keypoints_2d array, expected 75 numbers");
     const size_t n = kp.size();
     if (n != kFrameDim)
-      throw FormatError(file, frame, "person " + std::to_string(p) + ": pose_keypoints_2d has " +
+      throw FormatError(src.file(), src.frame, "person " + std::to_string(p) + ": pose_keypoints_2d has " +
                                          std::to_string(n) +
                                          " values, expected 75 (BODY_25: 25 joints x, y, confidence)");
     const size_t base = out.size();
@@ -80,11 +90,11 @@ size_t parse_frame(simdjson::dom::parser& parser, const char* buf, size_t len,
     for (simdjson::dom::element v : kp) {
       double d;
       if (v.get_double().get(d))
-        throw FormatError(file, frame, "person " + std::to_string(p) + ": pose_keypoints_2d[" +
+        throw FormatError(src.file(), src.frame, "person " + std::to_string(p) + ": pose_keypoints_2d[" +
                                            std::to_string(i) + "] is not a number");
       dst[i++] = narrow_to_float(d);
     }
-    check_person(dst, p, file, frame);
+    check_person(dst, p, src);
     ++p;
   }
   return p;
@@ -152,8 +162,8 @@ void parse_range(int dirfd, const fs::path& dir, const std::vector<FrameFile>& f
   seq.people.reserve((end - begin) * kFrameDim);
   for (size_t t = begin; t < end; ++t) {
     const size_t len = read_padded(dirfd, files[t].name, dir, buf);
-    const size_t p = parse_frame(parser, buf.data(), len, (dir / files[t].name).string(),
-                                 static_cast<long>(t), seq.people);
+    const size_t p = parse_frame(parser, buf.data(), len, {&dir, &files[t].name, static_cast<long>(t)},
+                                 seq.people);
     seq.offsets.push_back(seq.offsets.back() + p);
   }
 }
@@ -185,7 +195,7 @@ std::vector<PersonKeypoints> parse_openpose_frame(std::string_view json, const s
   simdjson::dom::parser parser;
   const simdjson::padded_string padded(json.data(), json.size());
   std::vector<float> flat;
-  const size_t n = parse_frame(parser, padded.data(), padded.size(), file, frame, flat);
+  const size_t n = parse_frame(parser, padded.data(), padded.size(), {nullptr, &file, frame}, flat);
   std::vector<PersonKeypoints> people(n);
   for (size_t p = 0; p < n; ++p)
     std::copy_n(flat.data() + p * kFrameDim, kFrameDim, people[p].begin());
@@ -202,10 +212,11 @@ RawClip read_openpose_dir(const fs::path& dir, double fps) {
     if (files.empty())
       throw FormatError(dir.string(), -1,
                         "no *_keypoints.json files, expected one OpenPose JSON file per frame");
-    // Split the files into contiguous chunks, one per thread.
+    // Split the files into contiguous chunks, one per thread: up to 4 threads (more
+    // than cores on small machines, as reading many small files also waits on I/O),
+    // at least 256 files each.
     const size_t n = files.size();
-    const size_t hw = std::max(1u, std::thread::hardware_concurrency());
-    const size_t n_threads = std::min<size_t>({hw, 4, (n + 511) / 512});
+    const size_t n_threads = std::min<size_t>(kMaxThreads, (n + 255) / 256);
     std::vector<PeopleSequence> parts(n_threads);
     std::vector<std::exception_ptr> errors(n_threads);
     auto work = [&](size_t k) {
