@@ -40,7 +40,8 @@ struct Timing {
 
 // Runs the Python reference; returns its best wall time and that run's CPU time.
 Timing python_reference(const fs::path& dir, int repeats, const char* mode) {
-  const std::string cmd = "/usr/bin/python3 \"" LMM_SOURCE_DIR "/bench/openpose_ingest_ref.py\" \"" +
+  const std::string cmd = "/usr/bin/python3 \"" LMM_SOURCE_DIR
+                          "/bench/openpose_ingest_ref.py\" \"" +
                           dir.string() + "\" " + std::to_string(repeats) + " " + mode;
   FILE* f = ::popen(cmd.c_str(), "r");
   Timing r;
@@ -56,7 +57,8 @@ Timing python_reference(const fs::path& dir, int repeats, const char* mode) {
 int main(int argc, char** argv) {
   const int T = argc > 1 ? std::atoi(argv[1]) : 10000;
   const int R = argc > 2 ? std::atoi(argv[2]) : 5;
-  const fs::path dir = fs::temp_directory_path() / ("lmm_bench_openpose_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("lmm_bench_openpose_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   try {
     // Fixture: two people walking, 6-decimal values like OpenPose, order flipping per frame.
@@ -66,7 +68,8 @@ int main(int argc, char** argv) {
       std::vector<PersonKeypoints> people(2);
       for (int p = 0; p < 2; ++p)
         for (int j = 0; j < lmm::kNumJoints; ++j) {
-          people[p][j * 3 + 0] = std::round((300 + 700 * p + 0.05f * t + 12 * j + jitter(rng)) * 1000) / 1000;
+          people[p][j * 3 + 0] =
+              std::round((300 + 700 * p + 0.05f * t + 12 * j + jitter(rng)) * 1000) / 1000;
           people[p][j * 3 + 1] = std::round((200 + 25 * j + jitter(rng)) * 1000) / 1000;
           people[p][j * 3 + 2] = std::round(conf(rng) * 1e6f) / 1e6f;
         }
@@ -86,14 +89,18 @@ int main(int argc, char** argv) {
     const Timing ref = python_reference(dir, std::max(1, R / 2), "track");
     const Timing first = python_reference(dir, std::max(1, R / 2), "first");
     std::printf("frames                         %d (2 people each)\n", T);
-    std::printf("lmm read_openpose_dir          wall %8.2f ms (%.2f us/frame)  cpu %8.2f ms\n", best.wall * 1e3,
-                best.wall * 1e6 / T, best.cpu * 1e3);
+    std::printf("lmm read_openpose_dir          wall %8.2f ms (%.2f us/frame)  cpu %8.2f ms\n",
+                best.wall * 1e3, best.wall * 1e6 / T, best.cpu * 1e3);
     if (ref.wall > 0) {
-      std::printf("numpy reference (same work)    wall %8.2f ms  cpu %8.2f ms  -> RATIO wall %.1fx %s, cpu %.1fx\n",
-                  ref.wall * 1e3, ref.cpu * 1e3, ref.wall / best.wall,
-                  ref.wall / best.wall >= 20 ? "(>= 20x: PASS)" : "(< 20x: FAIL)", ref.cpu / best.cpu);
-      std::printf("numpy load-only (no tracking)  wall %8.2f ms  cpu %8.2f ms  -> RATIO wall %.1fx, cpu %.1fx\n",
-                  first.wall * 1e3, first.cpu * 1e3, first.wall / best.wall, first.cpu / best.cpu);
+      std::printf(
+          "numpy reference (same work)    wall %8.2f ms  cpu %8.2f ms  -> RATIO wall %.1fx %s, cpu "
+          "%.1fx\n",
+          ref.wall * 1e3, ref.cpu * 1e3, ref.wall / best.wall,
+          ref.wall / best.wall >= 20 ? "(>= 20x: PASS)" : "(< 20x: FAIL)", ref.cpu / best.cpu);
+      std::printf(
+          "numpy load-only (no tracking)  wall %8.2f ms  cpu %8.2f ms  -> RATIO wall %.1fx, cpu "
+          "%.1fx\n",
+          first.wall * 1e3, first.cpu * 1e3, first.wall / best.wall, first.cpu / best.cpu);
     } else {
       std::printf("numpy reference unavailable (/usr/bin/python3 with numpy needed)\n");
     }

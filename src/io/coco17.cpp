@@ -49,10 +49,9 @@ constexpr JointTable kCocoToBody25{{
 }};
 
 const char* const kCocoJointNames[kCocoJoints] = {
-    "nose",       "left_eye",       "right_eye",  "left_ear",    "right_ear",
-    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist",
-    "right_wrist", "left_hip",      "right_hip",  "left_knee",   "right_knee",
-    "left_ankle", "right_ankle"};
+    "nose",           "left_eye",   "right_eye",   "left_ear",   "right_ear",   "left_shoulder",
+    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_hip",
+    "right_hip",      "left_knee",  "right_knee",  "left_ankle", "right_ankle"};
 
 namespace {
 
@@ -66,8 +65,9 @@ float visibility_to_conf(double v, const std::string& file, long frame, int join
   if (v == 0) return 0.f;
   if (v == 1) return 0.5f;
   if (v == 2) return 1.f;
-  throw FormatError(file, frame, std::string("visibility of ") + kCocoJointNames[joint] + " is " +
-                                     std::to_string(v) + ", expected 0, 1 or 2");
+  throw FormatError(file, frame,
+                    std::string("visibility of ") + kCocoJointNames[joint] + " is " +
+                        std::to_string(v) + ", expected 0, 1 or 2");
 }
 
 // Third channel of lists and arrays: visibility flags when every value is 0, 1 or 2
@@ -81,8 +81,10 @@ void third_channel_to_conf(std::vector<float>& coco) {
   }
   for (size_t i = 2; i < coco.size(); i += 3) {
     float& v = coco[i];
-    if (flags && any_two) v = v == 2 ? 1.f : v == 1 ? 0.5f : 0.f;
-    else if (std::isfinite(v)) v = std::clamp(v, 0.f, 1.f);
+    if (flags && any_two)
+      v = v == 2 ? 1.f : v == 1 ? 0.5f : 0.f;
+    else if (std::isfinite(v))
+      v = std::clamp(v, 0.f, 1.f);
   }
 }
 
@@ -91,10 +93,11 @@ void third_channel_to_conf(std::vector<float>& coco) {
 // 51 keypoint values of element `kp` into dst; FormatError when not 51 numbers.
 void read_keypoints(const json& kp, float* dst, const std::string& file, long frame) {
   if (!kp.is_array() || kp.size() != kCocoFrameDim)
-    throw FormatError(file, frame, "keypoints has " +
-                                       (kp.is_array() ? std::to_string(kp.size()) + " values"
-                                                      : std::string("no array")) +
-                                       ", expected 51 (17 COCO joints x, y, v)");
+    throw FormatError(
+        file, frame,
+        "keypoints has " +
+            (kp.is_array() ? std::to_string(kp.size()) + " values" : std::string("no array")) +
+            ", expected 51 (17 COCO joints x, y, v)");
   for (int i = 0; i < kCocoFrameDim; ++i) {
     if (!kp[i].is_number())
       throw FormatError(file, frame, "keypoints[" + std::to_string(i) + "] is not a number");
@@ -128,18 +131,22 @@ struct ImageKey {
 
 ImageKey image_key(const json& id, const std::string& file, const char* what) {
   ImageKey k;
-  if (id.is_number()) k.number = id.get<double>();
-  else if (id.is_string()) k.is_string = true, k.text = id.get<std::string>();
-  else throw FormatError(file, -1, std::string(what) + " has no image_id, expected a number or string");
+  if (id.is_number())
+    k.number = id.get<double>();
+  else if (id.is_string())
+    k.is_string = true, k.text = id.get<std::string>();
+  else
+    throw FormatError(file, -1,
+                      std::string(what) + " has no image_id, expected a number or string");
   return k;
 }
 
 // One candidate person of an image: keypoints (51, third channel raw) and selection keys.
 struct Candidate {
   std::vector<float> kp;
-  double area = 0;      // "area", else bbox w*h, else the keypoints' bounding box
-  int n_visible = 0;    // keypoints with v > 0
-  double score = 0;     // "score" of result files
+  double area = 0;              // "area", else bbox w*h, else the keypoints' bounding box
+  int n_visible = 0;            // keypoints with v > 0
+  double score = 0;             // "score" of result files
   const json* track = nullptr;  // track_id when present
 };
 
@@ -152,7 +159,8 @@ Candidate make_candidate(const json& a, const std::string& file, long frame) {
     const float* q = &c.kp[j * 3];
     if (q[2] <= 0) continue;
     ++c.n_visible;
-    x0 = std::min(x0, q[0]), y0 = std::min(y0, q[1]), x1 = std::max(x1, q[0]), y1 = std::max(y1, q[1]);
+    x0 = std::min(x0, q[0]), y0 = std::min(y0, q[1]), x1 = std::max(x1, q[0]),
+    y1 = std::max(y1, q[1]);
   }
   c.area = number_or(a, "area", -1);
   if (c.area < 0) {
@@ -197,7 +205,10 @@ std::vector<float> choose_people(const std::vector<std::vector<Candidate>>& fram
     const Candidate* pick = nullptr;
     for (const auto& c : frames[t]) {
       if (!track.empty()) {
-        if (c.track && c.track->dump() == track) { pick = &c; break; }
+        if (c.track && c.track->dump() == track) {
+          pick = &c;
+          break;
+        }
       } else if (!pick || larger(c, *pick)) {
         pick = &c;
       }
@@ -212,9 +223,11 @@ std::vector<float> choose_people(const std::vector<std::vector<Candidate>>& fram
 std::vector<float> parse_annotation_file(const json& doc, const std::string& file) {
   std::map<ImageKey, long> frame_of;
   const json& images = field(doc, "images");
-  if (!images.is_null() && !images.is_array()) throw FormatError(file, -1, "\"images\" is not an array");
+  if (!images.is_null() && !images.is_array())
+    throw FormatError(file, -1, "\"images\" is not an array");
   for (const auto& img : images) {
-    if (!img.is_object()) throw FormatError(file, -1, "an image is not an object, expected COCO images");
+    if (!img.is_object())
+      throw FormatError(file, -1, "an image is not an object, expected COCO images");
     frame_of[image_key(field(img, "id"), file, "an image")];
   }
   const json& anns = field(doc, "annotations");
@@ -254,14 +267,16 @@ std::vector<float> parse_list(const json& doc, const std::string& file) {
       else if (e.is_array())
         read_keypoints(e, &coco[t * kCocoFrameDim], file, long(t));
       else
-        throw FormatError(file, long(t), "list element is neither {\"keypoints\": [51 numbers]} "
-                                         "nor an array of 51 numbers");
+        throw FormatError(file, long(t),
+                          "list element is neither {\"keypoints\": [51 numbers]} "
+                          "nor an array of 51 numbers");
     }
   } else {
     if (with_id != doc.size())
       throw FormatError(file, -1, "only some list elements have an image_id, expected all or none");
     std::map<ImageKey, std::vector<const json*>> by_image;
-    for (const auto& e : doc) by_image[image_key(field(e, "image_id"), file, "a result")].push_back(&e);
+    for (const auto& e : doc)
+      by_image[image_key(field(e, "image_id"), file, "a result")].push_back(&e);
     std::vector<std::vector<Candidate>> frames;
     for (const auto& [key, elems] : by_image) {
       const long frame = static_cast<long>(frames.size());
@@ -296,7 +311,9 @@ bool parse_numbers(std::string_view line, std::vector<float>& out) {
 
 }  // namespace
 
-std::string coco17_table_markdown() { return joint_table_markdown(kCocoToBody25, kCocoJointNames, "COCO-17"); }
+std::string coco17_table_markdown() {
+  return joint_table_markdown(kCocoToBody25, kCocoJointNames, "COCO-17");
+}
 
 RawClip coco17_clip(const std::vector<float>& coco, const std::string& file, double fps) {
   const long T = static_cast<long>(coco.size() / kCocoFrameDim);
@@ -312,8 +329,12 @@ RawClip coco17_clip(const std::vector<float>& coco, const std::string& file, dou
   for (long t = 0; t < T; ++t) {
     const float* src = coco.data() + t * kCocoFrameDim;
     if (long i = first_non_finite(src, kCocoFrameDim); i >= 0)
-      throw FormatError(file, t, std::string("non-finite ") + (i % 3 == 0 ? "x" : i % 3 == 1 ? "y" : "confidence") +
-                                     " of " + kCocoJointNames[i / 3] + ", expected a finite number");
+      throw FormatError(file, t,
+                        std::string("non-finite ") +
+                            (i % 3 == 0   ? "x"
+                             : i % 3 == 1 ? "y"
+                                          : "confidence") +
+                            " of " + kCocoJointNames[i / 3] + ", expected a finite number");
     apply_joint_map(kCocoToBody25, src, kChannels, clip.frame(static_cast<int>(t)));
   }
   return clip;
@@ -324,14 +345,18 @@ RawClip parse_coco17_json(std::string_view text, const std::string& file, double
   try {
     doc = json::parse(text.begin(), text.end());
   } catch (const json::exception& e) {
-    throw FormatError(file, -1, std::string("invalid JSON (") + e.what() + "), expected COCO keypoints");
+    throw FormatError(file, -1,
+                      std::string("invalid JSON (") + e.what() + "), expected COCO keypoints");
   }
   std::vector<float> coco;
-  if (doc.is_object() && doc.contains("annotations")) coco = parse_annotation_file(doc, file);
-  else if (doc.is_array()) coco = parse_list(doc, file);
+  if (doc.is_object() && doc.contains("annotations"))
+    coco = parse_annotation_file(doc, file);
+  else if (doc.is_array())
+    coco = parse_list(doc, file);
   else
-    throw FormatError(file, -1, "expected a COCO annotation object with \"annotations\" or a list "
-                                "of {\"keypoints\": [51 numbers]}");
+    throw FormatError(file, -1,
+                      "expected a COCO annotation object with \"annotations\" or a list "
+                      "of {\"keypoints\": [51 numbers]}");
   return coco17_clip(coco, file, fps);
 }
 
@@ -339,7 +364,8 @@ RawClip parse_coco17_npy(std::string_view bytes, const std::string& file, double
   NpyArray a = parse_npy(bytes, file);
   if (a.shape.size() != 3 || a.shape[1] != kCocoJoints || a.shape[2] != 3)
     throw FormatError(file, -1, "npy shape " + npy_shape_string(a.shape) + ", expected (T, 17, 3)");
-  if (a.shape[0] == 0) throw FormatError(file, -1, "npy shape (0, 17, 3): no frames, expected T >= 1");
+  if (a.shape[0] == 0)
+    throw FormatError(file, -1, "npy shape (0, 17, 3): no frames, expected T >= 1");
   third_channel_to_conf(a.data);
   return coco17_clip(a.data, file, fps);
 }
@@ -362,20 +388,23 @@ RawClip parse_coco17_csv(std::string_view text, const std::string& file, double 
         header_allowed = false;
         continue;
       }
-      throw FormatError(file, frame, "line " + std::to_string(line_no) + " has a value that is not a number");
+      throw FormatError(file, frame,
+                        "line " + std::to_string(line_no) + " has a value that is not a number");
     }
     header_allowed = false;
     if (width == 0 && (row.size() == kCocoFrameDim || row.size() == 3)) width = row.size();
     if (row.size() != width || width == 0)
-      throw FormatError(file, frame, "line " + std::to_string(line_no) + " has " + std::to_string(row.size()) +
-                                         " values, expected rows of 51 (T, 51) or of 3 (17*T, 3) "
-                                         "for a (T, 17, 3) array");
+      throw FormatError(file, frame,
+                        "line " + std::to_string(line_no) + " has " + std::to_string(row.size()) +
+                            " values, expected rows of 51 (T, 51) or of 3 (17*T, 3) "
+                            "for a (T, 17, 3) array");
     coco.insert(coco.end(), row.begin(), row.end());
     ++rows;
   }
   if (width == 3 && rows % kCocoJoints != 0)
-    throw FormatError(file, rows / kCocoJoints,
-                      std::to_string(rows) + " rows of 3 values, expected 17*T rows for a (T, 17, 3) array");
+    throw FormatError(
+        file, rows / kCocoJoints,
+        std::to_string(rows) + " rows of 3 values, expected 17*T rows for a (T, 17, 3) array");
   third_channel_to_conf(coco);
   return coco17_clip(coco, file, fps);
 }

@@ -18,16 +18,19 @@ namespace {
 constexpr std::string_view kMagic("\x93NUMPY", 6);
 
 // Value of `key` in the header dict as written: "'<f4'", "False", "(10, 17, 3)".
-std::string header_field(const std::string& header, const std::string& key, const std::string& file) {
+std::string header_field(const std::string& header, const std::string& key,
+                         const std::string& file) {
   const size_t k = header.find("'" + key + "'");
   size_t v = k == std::string::npos ? k : header.find(':', k);
   if (v == std::string::npos) throw FormatError(file, -1, "npy header has no '" + key + "'");
   v = header.find_first_not_of(' ', v + 1);
-  if (v == std::string::npos) throw FormatError(file, -1, "npy header field '" + key + "' has no value");
+  if (v == std::string::npos)
+    throw FormatError(file, -1, "npy header field '" + key + "' has no value");
   size_t end;  // one past the value
   if (header[v] == '(' || header[v] == '\'') {
     end = header.find(header[v] == '(' ? ')' : '\'', v + 1);
-    if (end == std::string::npos) throw FormatError(file, -1, "npy header field '" + key + "' is malformed");
+    if (end == std::string::npos)
+      throw FormatError(file, -1, "npy header field '" + key + "' is malformed");
     ++end;
   } else {
     end = std::min(header.find_first_of(",}", v), header.size());
@@ -44,7 +47,8 @@ std::vector<long long> parse_shape(const std::string& tuple, const std::string& 
     if (p >= end) break;
     long long v = 0;
     auto r = std::from_chars(p, end, v);
-    if (r.ec != std::errc() || v < 0) throw FormatError(file, -1, "npy shape " + tuple + " is malformed");
+    if (r.ec != std::errc() || v < 0)
+      throw FormatError(file, -1, "npy shape " + tuple + " is malformed");
     shape.push_back(v);
     p = r.ptr;
     if (p < end && *p == 'L') ++p;  // Python 2 longs: (10L, 17L, 3L)
@@ -70,10 +74,12 @@ NpyArray parse_npy(std::string_view bytes, const std::string& file) {
     offset = 10;
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12) throw FormatError(file, -1, "truncated .npy header");
-    for (int i = 3; i >= 0; --i) header_len = (header_len << 8) | static_cast<unsigned char>(bytes[8 + i]);
+    for (int i = 3; i >= 0; --i)
+      header_len = (header_len << 8) | static_cast<unsigned char>(bytes[8 + i]);
     offset = 12;
   } else {
-    throw FormatError(file, -1, "npy format version " + std::to_string(major) + ", expected 1, 2 or 3");
+    throw FormatError(file, -1,
+                      "npy format version " + std::to_string(major) + ", expected 1, 2 or 3");
   }
   if (bytes.size() - offset < header_len) throw FormatError(file, -1, "truncated .npy header");
   const std::string header(bytes.substr(offset, header_len));
@@ -81,9 +87,13 @@ NpyArray parse_npy(std::string_view bytes, const std::string& file) {
   NpyArray a;
   a.shape = parse_shape(header_field(header, "shape", file), file);
   size_t item = 0;
-  if (descr == "'<f4'" || descr == "'>f4'") item = 4;
-  else if (descr == "'<f8'" || descr == "'>f8'") item = 8;
-  else throw FormatError(file, -1, "npy dtype " + descr + ", expected float32 or float64 ('<f4', '<f8')");
+  if (descr == "'<f4'" || descr == "'>f4'")
+    item = 4;
+  else if (descr == "'<f8'" || descr == "'>f8'")
+    item = 8;
+  else
+    throw FormatError(file, -1,
+                      "npy dtype " + descr + ", expected float32 or float64 ('<f4', '<f8')");
   const bool swap = descr[1] == '>';
   if (header_field(header, "fortran_order", file) != "False")
     throw FormatError(file, -1, "npy array is in Fortran order, expected C order");
@@ -100,8 +110,9 @@ NpyArray parse_npy(std::string_view bytes, const std::string& file) {
   const long long rows = a.shape.empty() ? 1 : a.shape[0];
   const long long have = row == 0 ? rows : static_cast<long long>(data.size() / row);
   if (have < rows)
-    throw FormatError(file, have, "truncated .npy data: " + std::to_string(have) + " complete rows of " +
-                                      std::to_string(rows) + " in shape " + npy_shape_string(a.shape));
+    throw FormatError(file, have,
+                      "truncated .npy data: " + std::to_string(have) + " complete rows of " +
+                          std::to_string(rows) + " in shape " + npy_shape_string(a.shape));
   a.data.resize(static_cast<size_t>(rows) * row / item);
   for (size_t i = 0; i < a.data.size(); ++i) {
     unsigned char b[8];
@@ -121,7 +132,8 @@ NpyArray parse_npy(std::string_view bytes, const std::string& file) {
 std::string npy_bytes(const float* data, const std::vector<long long>& shape) {
   size_t n = 1;
   for (long long s : shape) n *= static_cast<size_t>(s);
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + npy_shape_string(shape) + ", }";
+  std::string header =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': " + npy_shape_string(shape) + ", }";
   // magic (6) + version (2) + length (2) + header + '\n', padded to a multiple of 64.
   const size_t total = (10 + header.size() + 1 + 63) / 64 * 64;
   header.append(total - 10 - header.size() - 1, ' ');

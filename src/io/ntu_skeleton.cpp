@@ -50,11 +50,11 @@ constexpr JointTable kKinectToBody25{{
 }};
 
 const char* const kKinectJointNames[kKinectJoints] = {
-    "SpineBase",  "SpineMid",    "Neck",      "Head",          "ShoulderLeft",
-    "ElbowLeft",  "WristLeft",   "HandLeft",  "ShoulderRight", "ElbowRight",
-    "WristRight", "HandRight",   "HipLeft",   "KneeLeft",      "AnkleLeft",
-    "FootLeft",   "HipRight",    "KneeRight", "AnkleRight",    "FootRight",
-    "SpineShoulder", "HandTipLeft", "ThumbLeft", "HandTipRight", "ThumbRight"};
+    "SpineBase",     "SpineMid",    "Neck",      "Head",          "ShoulderLeft",
+    "ElbowLeft",     "WristLeft",   "HandLeft",  "ShoulderRight", "ElbowRight",
+    "WristRight",    "HandRight",   "HipLeft",   "KneeLeft",      "AnkleLeft",
+    "FootLeft",      "HipRight",    "KneeRight", "AnkleRight",    "FootRight",
+    "SpineShoulder", "HandTipLeft", "ThumbLeft", "HandTipRight",  "ThumbRight"};
 
 namespace {
 
@@ -95,26 +95,28 @@ class Lines {
   }
   // Next line, which must exist and hold `count` tokens; `what` describes it.
   void expect(int count, long frame, const char* what) {
-    if (!next())
-      throw FormatError(file_, frame, std::string("truncated file: expected ") + what);
+    if (!next()) throw FormatError(file_, frame, std::string("truncated file: expected ") + what);
     if (n_ != count)
-      throw FormatError(file_, frame, std::string(cut_ && n_ < count ? "truncated file: " : "") + "line " +
-                                          std::to_string(line_no_) + " has " + std::to_string(n_) +
-                                          " values, expected " + what);
+      throw FormatError(file_, frame,
+                        std::string(cut_ && n_ < count ? "truncated file: " : "") + "line " +
+                            std::to_string(line_no_) + " has " + std::to_string(n_) +
+                            " values, expected " + what);
   }
   std::string_view tok(int i) const { return tok_[i]; }
   double number(int i, long frame, const char* what) const {
     double v;
     if (!parse_double(tok_[i], v))
-      throw FormatError(file_, frame, "line " + std::to_string(line_no_) + ": " + what + " '" +
-                                          std::string(tok_[i]) + "' is not a number");
+      throw FormatError(file_, frame,
+                        "line " + std::to_string(line_no_) + ": " + what + " '" +
+                            std::string(tok_[i]) + "' is not a number");
     return v;
   }
   long integer(int i, long frame, const char* what) const {
     const double v = number(i, frame, what);
     if (!(v >= 0 && v <= 1e9) || v != std::floor(v))
-      throw FormatError(file_, frame, "line " + std::to_string(line_no_) + ": " + what + " " +
-                                          std::string(tok_[i]) + ", expected a count >= 0");
+      throw FormatError(file_, frame,
+                        "line " + std::to_string(line_no_) + ": " + what + " " +
+                            std::string(tok_[i]) + ", expected a count >= 0");
     return static_cast<long>(v);
   }
   long line_no() const { return line_no_; }
@@ -143,22 +145,25 @@ Body read_body(Lines& in, long frame, const std::string& file) {
   in.expect(1, frame, "a joint count line");
   const long n = in.integer(0, frame, "joint count");
   if (n != kKinectJoints)
-    throw FormatError(file, frame, "body " + b.id + " has " + std::to_string(n) +
-                                       " joints, expected 25 (Kinect V2)");
+    throw FormatError(
+        file, frame,
+        "body " + b.id + " has " + std::to_string(n) + " joints, expected 25 (Kinect V2)");
   for (int k = 0; k < kKinectJoints; ++k) {
     in.expect(kJointValues, frame, "a joint line of 12 values (x y z depthX ... trackingState)");
     float* q = &b.joints[k * 4];
     for (int c = 0; c < 3; ++c) {
       q[c] = narrow_to_float(in.number(c, frame, "coordinate") * 1000.0);
       if (!std::isfinite(q[c]))
-        throw FormatError(file, frame, std::string("non-finite ") + "xyz"[c] + " of joint " +
-                                           kKinectJointNames[k] + " (line " +
-                                           std::to_string(in.line_no()) + "), expected a finite number");
+        throw FormatError(file, frame,
+                          std::string("non-finite ") + "xyz"[c] + " of joint " +
+                              kKinectJointNames[k] + " (line " + std::to_string(in.line_no()) +
+                              "), expected a finite number");
     }
     const double state = in.number(kJointValues - 1, frame, "trackingState");
     if (state != 0 && state != 1 && state != 2)
-      throw FormatError(file, frame, "trackingState " + std::string(in.tok(kJointValues - 1)) + " of joint " +
-                                         kKinectJointNames[k] + ", expected 0, 1 or 2");
+      throw FormatError(file, frame,
+                        "trackingState " + std::string(in.tok(kJointValues - 1)) + " of joint " +
+                            kKinectJointNames[k] + ", expected 0, 1 or 2");
     q[3] = static_cast<float>(state) * 0.5f;
     if (q[3] == 0) q[0] = q[1] = q[2] = 0;
   }
@@ -167,7 +172,9 @@ Body read_body(Lines& in, long frame, const std::string& file) {
 
 }  // namespace
 
-std::string ntu_table_markdown() { return joint_table_markdown(kKinectToBody25, kKinectJointNames, "Kinect V2 (NTU)"); }
+std::string ntu_table_markdown() {
+  return joint_table_markdown(kKinectToBody25, kKinectJointNames, "Kinect V2 (NTU)");
+}
 
 RawClip parse_ntu_skeleton(std::string_view text, const std::string& file, double fps, View view) {
   Lines in(text, file);
@@ -182,11 +189,16 @@ RawClip parse_ntu_skeleton(std::string_view text, const std::string& file, doubl
     for (long b = 0; b < n; ++b) frames.back().push_back(read_body(in, t, file));
   }
   if (in.next())
-    throw FormatError(file, T, "unexpected data on line " + std::to_string(in.line_no()) +
-                                   " after the last of the " + std::to_string(T) + " declared frames");
+    throw FormatError(file, T,
+                      "unexpected data on line " + std::to_string(in.line_no()) +
+                          " after the last of the " + std::to_string(T) + " declared frames");
 
   // Follow the body present in most frames (ties: most tracked joints, then first seen).
-  struct Stats { long frames = 0; double conf = 0; long first = 0; };
+  struct Stats {
+    long frames = 0;
+    double conf = 0;
+    long first = 0;
+  };
   std::map<std::string, Stats> stats;
   long order = 0;
   for (const auto& bodies : frames)
@@ -249,7 +261,8 @@ void write_ntu_skeleton(const fs::path& path, const RawClip& clip) {
     for (int i = 0; i < kKinectJoints; ++i) {
       const double* q = &k[i * 4];
       const int state = q[3] >= 0.75f ? 2 : q[3] > 0 ? 1 : 0;
-      std::snprintf(line, sizeof line, "%.12g %.12g %.12g 0 0 0 0 0 0 0 0 %d\n", q[0], q[1], q[2], state);
+      std::snprintf(line, sizeof line, "%.12g %.12g %.12g 0 0 0 0 0 0 0 0 %d\n", q[0], q[1], q[2],
+                    state);
       s += line;
     }
   }

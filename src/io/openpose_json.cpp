@@ -51,11 +51,13 @@ void check_person(float* kp, size_t person, const FrameSource& src) {
       if (!std::isfinite(q[k]))
         throw FormatError(src.file(), src.frame,
                           "person " + std::to_string(person) + ": non-finite " + channel_name(k) +
-                              " of joint " + std::string(joint_name(j)) + ", expected a finite number");
+                              " of joint " + std::string(joint_name(j)) +
+                              ", expected a finite number");
     if (q[2] < 0 || q[2] > 1 + kConfTolerance)
       throw FormatError(src.file(), src.frame,
-                        "person " + std::to_string(person) + ": confidence " + std::to_string(q[2]) +
-                            " of joint " + std::string(joint_name(j)) + ", expected a value in [0, 1]");
+                        "person " + std::to_string(person) + ": confidence " +
+                            std::to_string(q[2]) + " of joint " + std::string(joint_name(j)) +
+                            ", expected a value in [0, 1]");
     q[2] = std::min(q[2], 1.f);
     if (q[2] == 0) q[0] = q[1] = 0;
   }
@@ -63,26 +65,30 @@ void check_person(float* kp, size_t person, const FrameSource& src) {
 
 // Parses one frame into `out` (appends (P, 75) floats); returns P. `buf` must have
 // simdjson::SIMDJSON_PADDING readable bytes after len.
-size_t parse_frame(simdjson::dom::parser& parser, const char* buf, size_t len, const FrameSource& src,
-                   std::vector<float>& out) {
+size_t parse_frame(simdjson::dom::parser& parser, const char* buf, size_t len,
+                   const FrameSource& src, std::vector<float>& out) {
   simdjson::dom::element doc;
   if (auto err = parser.parse(buf, len, false).get(doc))
-    throw FormatError(src.file(), src.frame, std::string("invalid JSON (") + simdjson::error_message(err) +
-                                       "), expected an OpenPose keypoints object");
+    throw FormatError(src.file(), src.frame,
+                      std::string("invalid JSON (") + simdjson::error_message(err) +
+                          "), expected an OpenPose keypoints object");
   simdjson::dom::array people;
   if (doc["people"].get_array().get(people))
-    throw FormatError(src.file(), src.frame, "no \"people\" array, expected an OpenPose keypoints object");
+    throw FormatError(src.file(), src.frame,
+                      "no \"people\" array, expected an OpenPose keypoints object");
   size_t p = 0;
   for (simdjson::dom::element person : people) {
     simdjson::dom::array kp;
     if (person["pose_keypoints_2d"].get_array().get(kp))
-      throw FormatError(src.file(), src.frame, "person " + std::to_string(p) +
-                                         ": no pose_keypoints_2d array, expected 75 numbers");
+      throw FormatError(
+          src.file(), src.frame,
+          "person " + std::to_string(p) + ": no pose_keypoints_2d array, expected 75 numbers");
     const size_t n = kp.size();
     if (n != kFrameDim)
-      throw FormatError(src.file(), src.frame, "person " + std::to_string(p) + ": pose_keypoints_2d has " +
-                                         std::to_string(n) +
-                                         " values, expected 75 (BODY_25: 25 joints x, y, confidence)");
+      throw FormatError(src.file(), src.frame,
+                        "person " + std::to_string(p) + ": pose_keypoints_2d has " +
+                            std::to_string(n) +
+                            " values, expected 75 (BODY_25: 25 joints x, y, confidence)");
     const size_t base = out.size();
     out.resize(base + kFrameDim);
     float* dst = out.data() + base;
@@ -90,8 +96,9 @@ size_t parse_frame(simdjson::dom::parser& parser, const char* buf, size_t len, c
     for (simdjson::dom::element v : kp) {
       double d;
       if (v.get_double().get(d))
-        throw FormatError(src.file(), src.frame, "person " + std::to_string(p) + ": pose_keypoints_2d[" +
-                                           std::to_string(i) + "] is not a number");
+        throw FormatError(src.file(), src.frame,
+                          "person " + std::to_string(p) + ": pose_keypoints_2d[" +
+                              std::to_string(i) + "] is not a number");
       dst[i++] = narrow_to_float(d);
     }
     check_person(dst, p, src);
@@ -102,7 +109,8 @@ size_t parse_frame(simdjson::dom::parser& parser, const char* buf, size_t len, c
 
 // Reads file `name` in directory `dirfd` into buf (resized to content + padding);
 // returns the content length.
-size_t read_padded(int dirfd, const std::string& name, const fs::path& dir, std::vector<char>& buf) {
+size_t read_padded(int dirfd, const std::string& name, const fs::path& dir,
+                   std::vector<char>& buf) {
   const int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw IoError((dir / name).string() + ": cannot open for reading");
   size_t len = 0;
@@ -162,8 +170,8 @@ void parse_range(int dirfd, const fs::path& dir, const std::vector<FrameFile>& f
   seq.people.reserve((end - begin) * kFrameDim);
   for (size_t t = begin; t < end; ++t) {
     const size_t len = read_padded(dirfd, files[t].name, dir, buf);
-    const size_t p = parse_frame(parser, buf.data(), len, {&dir, &files[t].name, static_cast<long>(t)},
-                                 seq.people);
+    const size_t p = parse_frame(parser, buf.data(), len,
+                                 {&dir, &files[t].name, static_cast<long>(t)}, seq.people);
     seq.offsets.push_back(seq.offsets.back() + p);
   }
 }
@@ -240,7 +248,8 @@ RawClip read_openpose_dir(const fs::path& dir, double fps) {
     for (auto& part : parts) {
       const size_t base = seq.offsets.back();
       seq.people.insert(seq.people.end(), part.people.begin(), part.people.end());
-      for (size_t t = 1; t < part.offsets.size(); ++t) seq.offsets.push_back(base + part.offsets[t]);
+      for (size_t t = 1; t < part.offsets.size(); ++t)
+        seq.offsets.push_back(base + part.offsets[t]);
     }
   } catch (...) {
     ::close(dirfd);
@@ -249,7 +258,8 @@ RawClip read_openpose_dir(const fs::path& dir, double fps) {
   ::close(dirfd);
 
   RawClip clip;
-  clip.name = dir.filename().empty() ? dir.parent_path().filename().string() : dir.filename().string();
+  clip.name =
+      dir.filename().empty() ? dir.parent_path().filename().string() : dir.filename().string();
   clip.source_path = dir.string();
   clip.source_format = "openpose";
   clip.fps = fps > 0 ? fps : kDefaultFps;
@@ -260,7 +270,8 @@ RawClip read_openpose_dir(const fs::path& dir, double fps) {
   topt.reacquire_after = std::max(1, static_cast<int>(std::lround(clip.fps)));
   const std::vector<int> chosen = track_person(seq, topt);
   for (int t = 0; t < clip.frames; ++t)
-    if (chosen[t] >= 0) std::copy_n(seq.person(seq.offsets[t] + chosen[t]), kFrameDim, clip.frame(t));
+    if (chosen[t] >= 0)
+      std::copy_n(seq.person(seq.offsets[t] + chosen[t]), kFrameDim, clip.frame(t));
   return clip;
 }
 
@@ -274,8 +285,8 @@ std::string openpose_frame_json(const std::vector<PersonKeypoints>& people) {
     s += "{\"person_id\":[-1],\"pose_keypoints_2d\":[";
     for (int i = 0; i < kFrameDim; ++i) {
       const float v = people[p][i];
-      LMM_CHECK(std::isfinite(v), "openpose writer: person " << p << " value " << i
-                                                             << " is not finite");
+      LMM_CHECK(std::isfinite(v),
+                "openpose writer: person " << p << " value " << i << " is not finite");
       if (i) s += ',';
       s.append(num, std::to_chars(num, num + sizeof num, v).ptr);
     }

@@ -28,8 +28,8 @@ struct ExtInfo {
   const char* ext;
   Format format;
 };
-constexpr ExtInfo kExtensions[] = {{".json", Format::coco17}, {".npy", Format::coco17},
-                                   {".csv", Format::coco17},  {".txt", Format::coco17},
+constexpr ExtInfo kExtensions[] = {{".json", Format::coco17},  {".npy", Format::coco17},
+                                   {".csv", Format::coco17},   {".txt", Format::coco17},
                                    {".skeleton", Format::ntu}, {".c3d", Format::c3d},
                                    {".bvh", Format::bvh}};
 
@@ -71,8 +71,10 @@ class Collector {
     std::error_code ec;
     const fs::file_status st = fs::status(p, ec);
     if (ec || !fs::exists(st)) throw IoError(p.string() + ": no such file or directory");
-    if (fs::is_directory(st)) add_dir(p);
-    else add_file(p, /*explicit_file=*/true);
+    if (fs::is_directory(st))
+      add_dir(p);
+    else
+      add_file(p, /*explicit_file=*/true);
   }
 
   std::vector<InputItem> take() { return std::move(items_); }
@@ -86,7 +88,8 @@ class Collector {
   void add_file(const fs::path& p, bool explicit_file) {
     if (format_ == Format::openpose || (format_ == Format::auto_detect && is_openpose_frame(p))) {
       // A frame file stands for its directory (a shell glob of frames gives one clip).
-      if (is_openpose_frame(p) || explicit_file) push(p.has_parent_path() ? p.parent_path() : ".", Format::openpose);
+      if (is_openpose_frame(p) || explicit_file)
+        push(p.has_parent_path() ? p.parent_path() : ".", Format::openpose);
       return;
     }
     if (format_ != Format::auto_detect) {
@@ -103,8 +106,10 @@ class Collector {
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       if (is_hidden(it->path())) continue;
-      if (it->is_directory(ec)) dirs.push_back(it->path());
-      else if (it->is_regular_file(ec)) files.push_back(it->path());
+      if (it->is_directory(ec))
+        dirs.push_back(it->path());
+      else if (it->is_regular_file(ec))
+        files.push_back(it->path());
     }
     if (ec) throw IoError(dir.string() + ": cannot list directory: " + ec.message());
     std::sort(files.begin(), files.end());
@@ -161,7 +166,8 @@ const char* format_name(Format f) {
 
 Format detect_format(const fs::path& p) {
   std::error_code ec;
-  if (fs::is_directory(p, ec)) return holds_openpose_frames(p) ? Format::openpose : Format::auto_detect;
+  if (fs::is_directory(p, ec))
+    return holds_openpose_frames(p) ? Format::openpose : Format::auto_detect;
   if (is_openpose_frame(p)) return Format::openpose;
   const std::string ext = lower(p.extension().string());
   for (const auto& e : kExtensions)

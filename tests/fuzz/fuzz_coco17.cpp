@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       c = parse_coco17_json(text, "fuzz.json", 0);
     else
       c = parse_coco17_csv(text, "fuzz.csv", 0);
-    if (c.frames < 1 || c.pose.size() != static_cast<size_t>(c.frames) * lmm::kFrameDim) __builtin_trap();
+    if (c.frames < 1 || c.pose.size() != static_cast<size_t>(c.frames) * lmm::kFrameDim)
+      __builtin_trap();
     for (size_t i = 2; i < c.pose.size(); i += 3)
       if (!(c.pose[i] >= 0 && c.pose[i] <= 1)) __builtin_trap();
   } catch (const lmm::Error&) {

@@ -13,8 +13,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace lmm::io;
   const lmm::View views[] = {lmm::View::front, lmm::View::side, lmm::View::top};
   try {
-    const lmm::RawClip c = parse_ntu_skeleton(std::string_view(reinterpret_cast<const char*>(data), size),
-                                              "fuzz.skeleton", 0, views[size % 3]);
+    const lmm::RawClip c =
+        parse_ntu_skeleton(std::string_view(reinterpret_cast<const char*>(data), size),
+                           "fuzz.skeleton", 0, views[size % 3]);
     if (c.frames < 1 || c.pose3d.size() != static_cast<size_t>(c.frames) * lmm::kNumJoints * 4 ||
         c.pose.size() != static_cast<size_t>(c.frames) * lmm::kFrameDim)
       __builtin_trap();

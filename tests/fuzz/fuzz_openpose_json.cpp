@@ -13,13 +13,14 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace lmm::io;
   try {
-    const auto people =
-        parse_openpose_frame(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.json", 0);
+    const auto people = parse_openpose_frame(
+        std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.json", 0);
     // Frames: people, nobody, people reversed, people.
     PeopleSequence seq;
     seq.offsets = {0};
     auto add = [&](auto begin, auto end) {
-      for (auto it = begin; it != end; ++it) seq.people.insert(seq.people.end(), it->begin(), it->end());
+      for (auto it = begin; it != end; ++it)
+        seq.people.insert(seq.people.end(), it->begin(), it->end());
       seq.offsets.push_back(seq.people.size() / lmm::kFrameDim);
     };
     add(people.begin(), people.end());

@@ -21,7 +21,8 @@ template <class F>
     const std::string m = e.what();
     if (m.find(file) == std::string::npos)
       return ::testing::AssertionFailure() << "message does not name '" << file << "': " << m;
-    if (frame >= 0 && (e.frame() != frame || m.find("frame " + std::to_string(frame)) == std::string::npos))
+    if (frame >= 0 &&
+        (e.frame() != frame || m.find("frame " + std::to_string(frame)) == std::string::npos))
       return ::testing::AssertionFailure() << "expected frame " << frame << ": " << m;
     if (frame < 0 && e.frame() >= 0)
       return ::testing::AssertionFailure() << "expected no frame: " << m;

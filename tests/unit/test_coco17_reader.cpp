@@ -87,7 +87,8 @@ TEST(Coco17Reader, AnnotationFileOrdersImagesByIdAndPicksTheLargestPerson) {
   expect_joint(c, 0, MidHip, 111.5f, 223, 0.5f);  // min(0.5, 1)
   expect_joint(c, 0, RAnkle, 116, 232, 1);
   expect_joint(c, 0, LAnkle, 115, 230, 1);
-  for (int j : {LBigToe, LSmallToe, LHeel, RBigToe, RSmallToe, RHeel}) expect_joint(c, 0, j, 0, 0, 0);
+  for (int j : {LBigToe, LSmallToe, LHeel, RBigToe, RSmallToe, RHeel})
+    expect_joint(c, 0, j, 0, 0, 0);
   // Frame 1 = image 2 (the crowd region is ignored); right_shoulder unseen -> Neck missing.
   expect_joint(c, 1, Nose, 300, 100, 1);
   expect_joint(c, 1, RShoulder, 0, 0, 0);
@@ -133,11 +134,21 @@ TEST(Coco17Reader, ListFormsUseTheScoreAsConfidence) {
   expect_joint(c, 1, MidHip, 116, 7, 0.75f);
 
   // Result file: several detections per image_id; the largest bbox is kept.
-  const std::string kp_small = [] { std::string s; for (int k = 0; k < 17; ++k) s += (k ? "," : "") + std::to_string(k) + ",1,0.9"; return s; }();
-  const std::string kp_big = [] { std::string s; for (int k = 0; k < 17; ++k) s += (k ? "," : "") + std::to_string(900 + k) + ",1,0.5"; return s; }();
-  const std::string results = R"([{"image_id":5,"category_id":1,"bbox":[0,0,10,10],"score":0.99,"keypoints":[)" + kp_small +
-                              R"(]},{"image_id":5,"category_id":1,"bbox":[0,0,100,100],"score":0.4,"keypoints":[)" + kp_big +
-                              R"(]},{"image_id":4,"category_id":1,"bbox":[0,0,1,1],"score":0.3,"keypoints":[)" + kp_small + "]}]";
+  const std::string kp_small = [] {
+    std::string s;
+    for (int k = 0; k < 17; ++k) s += (k ? "," : "") + std::to_string(k) + ",1,0.9";
+    return s;
+  }();
+  const std::string kp_big = [] {
+    std::string s;
+    for (int k = 0; k < 17; ++k) s += (k ? "," : "") + std::to_string(900 + k) + ",1,0.5";
+    return s;
+  }();
+  const std::string results =
+      R"([{"image_id":5,"category_id":1,"bbox":[0,0,10,10],"score":0.99,"keypoints":[)" + kp_small +
+      R"(]},{"image_id":5,"category_id":1,"bbox":[0,0,100,100],"score":0.4,"keypoints":[)" +
+      kp_big + R"(]},{"image_id":4,"category_id":1,"bbox":[0,0,1,1],"score":0.3,"keypoints":[)" +
+      kp_small + "]}]";
   const RawClip r = parse_coco17_json(results, "results.json", 0);
   ASSERT_EQ(r.frames, 2);
   expect_joint(r, 0, Nose, 0, 1, 0.9f);    // image 4
@@ -146,7 +157,8 @@ TEST(Coco17Reader, ListFormsUseTheScoreAsConfidence) {
 
 TEST(Coco17Reader, NpyRoundTripMapsToBody25) {
   test::TempDir tmp;
-  const auto coco = make_coco(4, [](int t, int k) { return k == 12 ? 0.f : 0.25f * (1 + (t + k) % 4); });
+  const auto coco =
+      make_coco(4, [](int t, int k) { return k == 12 ? 0.f : 0.25f * (1 + (t + k) % 4); });
   write_coco17_npy(tmp / "walk.npy", coco, 4);
   const RawClip c = read_coco17(tmp / "walk.npy", 12.5);
   ASSERT_EQ(c.frames, 4);
@@ -164,9 +176,9 @@ TEST(Coco17Reader, NpyRoundTripMapsToBody25) {
   const auto flags = make_coco(1, [](int, int k) { return float(k % 3); });
   write_coco17_npy(tmp / "flags.npy", flags, 1);
   const RawClip f = read_coco17(tmp / "flags.npy", 0);
-  expect_joint(f, 0, Nose, 0, 0, 0);        // k 0: v 0
-  expect_joint(f, 0, LEye, 10, 5, 0.5f);    // k 1: v 1
-  expect_joint(f, 0, REye, 20, 10, 1.f);    // k 2: v 2
+  expect_joint(f, 0, Nose, 0, 0, 0);      // k 0: v 0
+  expect_joint(f, 0, LEye, 10, 5, 0.5f);  // k 1: v 1
+  expect_joint(f, 0, REye, 20, 10, 1.f);  // k 2: v 2
 }
 
 TEST(Coco17Reader, NpyFloat64VersionTwoIsRead) {
@@ -193,7 +205,8 @@ TEST(Coco17Reader, CsvAndTxtInBothLayouts) {
   test::TempDir tmp;
   const auto coco = make_coco(3, [](int t, int k) { return t == 1 && k == 11 ? 0.f : 0.5f; });
   std::string wide = "# COCO-17 keypoints, one frame per row\n";
-  for (int k = 0; k < kCocoJoints; ++k) wide += std::string(k ? "," : "") + "x" + std::to_string(k) + ",y,v";
+  for (int k = 0; k < kCocoJoints; ++k)
+    wide += std::string(k ? "," : "") + "x" + std::to_string(k) + ",y,v";
   wide += "\n";
   std::string tall;
   for (int t = 0; t < 3; ++t) {
@@ -252,37 +265,43 @@ TEST(Coco17Reader, BrokenInputsThrowFormatErrorNamingFileAndFrame) {
   std::string tallnan = "1 nan 1\n";
   for (int i = 1; i < 17; ++i) tallnan += "1 2 1\n";
   write_text_atomic(tmp / "tallnan.txt", tallnan);
-  EXPECT_TRUE(test::throws_format_error([&] { read_coco17(tmp / "tallnan.txt", 0); }, "tallnan.txt", 0,
-                                        {"non-finite y", "nose"}));
+  EXPECT_TRUE(test::throws_format_error([&] { read_coco17(tmp / "tallnan.txt", 0); }, "tallnan.txt",
+                                        0, {"non-finite y", "nose"}));
   write_text_atomic(tmp / "empty.csv", "# nothing\n");
   EXPECT_TRUE(test::throws_format_error([&] { read_coco17(tmp / "empty.csv", 0); }, "empty.csv", -1,
                                         {"no frames"}));
   // JSON: truncated, 54 keypoint values, bad visibility, not COCO.
   const std::string ann = kAnnotationFile;
   write_text_atomic(tmp / "trunc.json", ann.substr(0, ann.size() / 2));
-  EXPECT_TRUE(test::throws_format_error([&] { read_coco17(tmp / "trunc.json", 0); }, "trunc.json", -1,
-                                        {"invalid JSON"}));
+  EXPECT_TRUE(test::throws_format_error([&] { read_coco17(tmp / "trunc.json", 0); }, "trunc.json",
+                                        -1, {"invalid JSON"}));
   EXPECT_TRUE(test::throws_format_error(
-      [&] { parse_coco17_json(R"([{"keypoints":[1,2,3]},{"keypoints":[)" + rows50 + ",1,1,1,1]}]", "k54.json", 0); },
+      [&] {
+        parse_coco17_json(R"([{"keypoints":[1,2,3]},{"keypoints":[)" + rows50 + ",1,1,1,1]}]",
+                          "k54.json", 0);
+      },
       "k54.json", 0, {"3 values", "expected 51"}));
   std::string badv = ann;
   badv.replace(badv.find("400,50,2"), 8, "400,50,3");
-  EXPECT_TRUE(test::throws_format_error([&] { parse_coco17_json(badv, "badv.json", 0); }, "badv.json", 0,
-                                        {"visibility", "expected 0, 1 or 2"}));
-  EXPECT_TRUE(test::throws_format_error([&] { parse_coco17_json(R"({"people":[]})", "op.json", 0); },
-                                        "op.json", -1, {"annotations"}));
-  EXPECT_TRUE(test::throws_format_error([&] { parse_coco17_json("[]", "none.json", 0); }, "none.json", -1,
-                                        {"no frames"}));
+  EXPECT_TRUE(test::throws_format_error([&] { parse_coco17_json(badv, "badv.json", 0); },
+                                        "badv.json", 0, {"visibility", "expected 0, 1 or 2"}));
+  EXPECT_TRUE(
+      test::throws_format_error([&] { parse_coco17_json(R"({"people":[]})", "op.json", 0); },
+                                "op.json", -1, {"annotations"}));
+  EXPECT_TRUE(test::throws_format_error([&] { parse_coco17_json("[]", "none.json", 0); },
+                                        "none.json", -1, {"no frames"}));
 }
 
 TEST(Coco17Reader, DocsTableMatchesCode) {
   const std::string docs = read_text(fs::path(LMM_SOURCE_DIR) / "docs/formats.md");
   EXPECT_NE(docs.find(coco17_table_markdown()), std::string::npos)
-      << "docs/formats.md must contain this table verbatim:\n" << coco17_table_markdown();
+      << "docs/formats.md must contain this table verbatim:\n"
+      << coco17_table_markdown();
 }
 
 TEST(Coco17Reader, RealCocoFilesIfPresent) {
   const fs::path dir = test::shared_data("coco17");
   if (dir.empty()) GTEST_SKIP() << "../shared/data/coco17 is absent: no real COCO-17 data to test";
-  for (const auto& item : discover_inputs({dir}, Format::coco17)) EXPECT_GT(read_clip(item, {}).frames, 0);
+  for (const auto& item : discover_inputs({dir}, Format::coco17))
+    EXPECT_GT(read_clip(item, {}).frames, 0);
 }

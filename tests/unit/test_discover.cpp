@@ -109,8 +109,9 @@ TEST(Discover, ExplicitFormatTakesAllRegularFiles) {
 TEST(Discover, FrameFilesStandForTheirDirectoryAndDuplicatesCollapse) {
   Tree tree;
   const fs::path d = tree.root() / "clips/walk";
-  const auto items = discover_inputs({d / "walk_000000000000_keypoints.json", d / "walk_000000000001_keypoints.json", d},
-                                     Format::auto_detect);
+  const auto items = discover_inputs(
+      {d / "walk_000000000000_keypoints.json", d / "walk_000000000001_keypoints.json", d},
+      Format::auto_detect);
   ASSERT_EQ(items.size(), 2u);  // the directory once, plus notes.txt from listing it
   EXPECT_EQ(items[0].path, d);
   EXPECT_EQ(items[0].name, "walk");
@@ -132,7 +133,8 @@ TEST(Discover, UnknownAndMissingInputs) {
   test::TempDir tmp;
   EXPECT_THROW(discover_inputs({tmp / "nope"}, Format::auto_detect), IoError);
   write_text_atomic(tmp / "clip.xyz", "?");
-  const auto items = discover_inputs({tmp / "clip.xyz"}, Format::auto_detect);  // explicit file kept
+  const auto items =
+      discover_inputs({tmp / "clip.xyz"}, Format::auto_detect);  // explicit file kept
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].format, Format::auto_detect);
   try {
@@ -142,11 +144,13 @@ TEST(Discover, UnknownAndMissingInputs) {
     EXPECT_NE(std::string(e.what()).find("clip.xyz"), std::string::npos);
     EXPECT_NE(std::string(e.what()).find("--format"), std::string::npos);
   }
-  EXPECT_TRUE(discover_inputs({tmp.path()}, Format::auto_detect).empty());  // .xyz skipped in a directory
+  EXPECT_TRUE(
+      discover_inputs({tmp.path()}, Format::auto_detect).empty());  // .xyz skipped in a directory
 }
 
 TEST(Discover, FormatNamesAndDetection) {
-  for (Format f : {Format::auto_detect, Format::openpose, Format::coco17, Format::ntu, Format::c3d, Format::bvh})
+  for (Format f : {Format::auto_detect, Format::openpose, Format::coco17, Format::ntu, Format::c3d,
+                   Format::bvh})
     EXPECT_EQ(parse_format(format_name(f)), f);
   EXPECT_EQ(parse_format("COCO"), Format::coco17);
   EXPECT_EQ(parse_format("kinect"), Format::ntu);

@@ -76,7 +76,8 @@ TEST(OpenPoseReader, FramesAreOrderedByNumericIndexNotByName) {
   test::TempDir tmp;
   // Lexicographic order would be 1, 10, 2, 9 (unpadded names).
   for (int t : {1, 2, 9, 10})
-    write_openpose_frame(tmp / ("v_" + std::to_string(t) + "_keypoints.json"), {person_at(10.f * t, 50)});
+    write_openpose_frame(tmp / ("v_" + std::to_string(t) + "_keypoints.json"),
+                         {person_at(10.f * t, 50)});
   const RawClip c = read_openpose_dir(tmp.path(), 0);
   ASSERT_EQ(c.frames, 4);
   EXPECT_EQ(c.frame(0)[0], 10.f);
@@ -134,8 +135,9 @@ TEST(OpenPoseReader, TrackingFollowsOnePersonWhenPeopleSwapOrder) {
   for (int t = 0; t < T; ++t) {
     const PersonKeypoints a = person_at(100 + 3.f * t, 100, 0.8f, 0.5f);
     const PersonKeypoints b = person_at(900 - 3.f * t, 120, 0.8f, 1.f);
-    write_openpose_frame(tmp / openpose_frame_filename("two", t),
-                         t % 2 ? std::vector<PersonKeypoints>{a, b} : std::vector<PersonKeypoints>{b, a});
+    write_openpose_frame(
+        tmp / openpose_frame_filename("two", t),
+        t % 2 ? std::vector<PersonKeypoints>{a, b} : std::vector<PersonKeypoints>{b, a});
   }
   const RawClip c = read_openpose_dir(tmp.path(), 0);
   ASSERT_EQ(c.frames, T);
@@ -203,13 +205,15 @@ TEST(OpenPoseReader, BrokenInputsThrowFormatErrorNamingFileAndFrame) {
   inf.replace(inf.find("612.463"), 7, "1e39");  // finite double, not a finite float
   const fs::path inf_dir = make("inf", inf);
   EXPECT_TRUE(test::throws_format_error([&] { read_openpose_dir(inf_dir, 0); },
-                                        "inf/c_000000000001_keypoints.json", 1, {"non-finite x", "Nose"}));
+                                        "inf/c_000000000001_keypoints.json", 1,
+                                        {"non-finite x", "Nose"}));
   std::string s54 = R"({"version":1.3,"people":[{"person_id":[-1],"pose_keypoints_2d":[)";
   for (int i = 0; i < 54; ++i) s54 += (i ? ",1" : "1");
   s54 += "]}]}";
   const fs::path d54 = make("coco18", s54);
   EXPECT_TRUE(test::throws_format_error([&] { read_openpose_dir(d54, 0); },
-                                        "coco18/c_000000000001_keypoints.json", 1, {"54 values", "expected 75"}));
+                                        "coco18/c_000000000001_keypoints.json", 1,
+                                        {"54 values", "expected 75"}));
   const fs::path nopeople = make("nopeople", R"({"version":1.3})");
   EXPECT_TRUE(test::throws_format_error([&] { read_openpose_dir(nopeople, 0); },
                                         "c_000000000001_keypoints.json", 1, {"people"}));
@@ -217,7 +221,8 @@ TEST(OpenPoseReader, BrokenInputsThrowFormatErrorNamingFileAndFrame) {
   for (int i = 0; i < 75; ++i) s75 += (i ? ",2" : "2");
   const fs::path conf = make("conf", s75 + "]}]}");
   EXPECT_TRUE(test::throws_format_error([&] { read_openpose_dir(conf, 0); },
-                                        "c_000000000001_keypoints.json", 1, {"confidence", "[0, 1]"}));
+                                        "c_000000000001_keypoints.json", 1,
+                                        {"confidence", "[0, 1]"}));
   const fs::path empty = tmp / "empty";
   fs::create_directories(empty);
   write_file(empty / "notes.txt", "not a frame");
@@ -226,7 +231,8 @@ TEST(OpenPoseReader, BrokenInputsThrowFormatErrorNamingFileAndFrame) {
   const fs::path dup = make("dup", kEmptyFrame);
   write_file(dup / "other_000000000001_keypoints.json", kEmptyFrame);
   EXPECT_TRUE(test::throws_format_error([&] { read_openpose_dir(dup, 0); },
-                                        "dup/other_000000000001_keypoints.json", 2, {"frame index 1"}));
+                                        "dup/other_000000000001_keypoints.json", 2,
+                                        {"frame index 1"}));
   EXPECT_THROW(read_openpose_dir(tmp / "missing", 0), IoError);
 }
 
@@ -250,7 +256,8 @@ TEST(OpenPoseReader, ManyFramesAcrossThreadsStayInOrder) {
 
 TEST(OpenPoseReader, RealOpenPoseDirectoryIfPresent) {
   const fs::path dir = test::shared_data("openpose");
-  if (dir.empty()) GTEST_SKIP() << "../shared/data/openpose is absent: no real OpenPose output to test";
+  if (dir.empty())
+    GTEST_SKIP() << "../shared/data/openpose is absent: no real OpenPose output to test";
   for (const auto& item : discover_inputs({dir}, Format::openpose)) {
     const RawClip c = read_clip(item, {});
     EXPECT_GT(c.frames, 0) << item.path;
