@@ -258,8 +258,9 @@ RawClip read_openpose_dir(const fs::path& dir, double fps) {
   ::close(dirfd);
 
   RawClip clip;
-  clip.name =
-      dir.filename().empty() ? dir.parent_path().filename().string() : dir.filename().string();
+  fs::path abs = fs::absolute(dir).lexically_normal();  // "." -> its real directory name
+  if (abs.filename().empty()) abs = abs.parent_path();
+  clip.name = abs.filename().string();
   clip.source_path = dir.string();
   clip.source_format = "openpose";
   clip.fps = fps > 0 ? fps : kDefaultFps;

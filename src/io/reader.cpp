@@ -58,7 +58,7 @@ bool holds_openpose_frames(const fs::path& dir) {
 
 // Clip name of an item: directory name for OpenPose, file stem otherwise.
 std::string base_name(const InputItem& it) {
-  fs::path p = it.path;
+  fs::path p = fs::absolute(it.path).lexically_normal();  // "." -> its real directory name
   if (p.filename().empty()) p = p.parent_path();
   return it.format == Format::openpose ? p.filename().string() : p.stem().string();
 }
@@ -81,7 +81,9 @@ class Collector {
 
  private:
   void push(const fs::path& p, Format f) {
-    const fs::path key = fs::weakly_canonical(p);
+    std::error_code ec;
+    fs::path key = fs::weakly_canonical(p, ec);
+    if (ec) key = fs::absolute(p).lexically_normal();
     if (seen_.insert(key.string()).second) items_.push_back({p, f, ""});
   }
 
@@ -102,13 +104,16 @@ class Collector {
   }
 
   void add_dir(const fs::path& dir) {
-    std::vector<fs::path> files, dirs;
     std::error_code ec;
+    const fs::path real = fs::canonical(dir, ec);
+    if (!ec && !visited_.insert(real.string()).second) return;  // a symlink loop or repeat
+    std::vector<fs::path> files, dirs;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       if (is_hidden(it->path())) continue;
-      if (it->is_directory(ec))
+      std::error_code entry_ec;  // broken symlinks and the like are skipped
+      if (it->is_directory(entry_ec))
         dirs.push_back(it->path());
-      else if (it->is_regular_file(ec))
+      else if (it->is_regular_file(entry_ec))
         files.push_back(it->path());
     }
     if (ec) throw IoError(dir.string() + ": cannot list directory: " + ec.message());
@@ -124,7 +129,8 @@ class Collector {
 
   Format format_;
   std::vector<InputItem> items_;
-  std::set<std::string> seen_;
+  std::set<std::string> seen_;     // items already listed (canonical paths)
+  std::set<std::string> visited_;  // directories already walked (canonical paths)
 };
 
 // Unique names: the base name; on a clash, prefixed with the parent directory's name

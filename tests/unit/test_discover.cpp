@@ -178,3 +178,11 @@ TEST(Discover, ReadOptionsOverrideFpsAndView) {
   EXPECT_EQ(c.fps, 15.0);
   EXPECT_FLOAT_EQ(c.frame(1)[Neck * 3 + 1], 3000);  // top view: (X, Z)
 }
+
+TEST(Discover, SymlinkLoopsAndBrokenLinksAreHarmless) {
+  Tree tree;
+  fs::create_directory_symlink(tree.root(), tree.root() / "sub/loop");
+  fs::create_symlink(tree.root() / "gone.npy", tree.root() / "dangling.npy");
+  const auto items = discover_inputs({tree.root()}, Format::auto_detect);
+  EXPECT_EQ(names(items), (std::vector<std::string>{"root_b", "walk", "notes", "sub_b", "run"}));
+}
