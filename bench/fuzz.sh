@@ -27,15 +27,17 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus"
   seeds="tests/fuzz/seeds/${t#fuzz_}"
   [ -d "$seeds" ] && cp -n "$seeds"/* "$corpus"/ 2>/dev/null || true
+  dict=()
+  [ "$t" = fuzz_ntu_skeleton ] || dict=(-dict=tests/fuzz/json.dict)
   echo "[fuzz] $t for ${secs}s"
-  if ! "build-fuzz/tests/fuzz/$t" "$corpus" -max_total_time="$secs" -max_len=16384 -timeout=10 \
+  if ! "build-fuzz/tests/fuzz/$t" "$corpus" "${dict[@]}" -max_total_time="$secs" -max_len=16384 -timeout=10 \
       -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="build-fuzz/artifacts/$t-" \
       > "build-fuzz/$t.log" 2>&1; then
     echo "[fuzz] $t FAILED: see build-fuzz/$t.log and build-fuzz/artifacts/"
     tail -40 "build-fuzz/$t.log"
     status=1
   else
-    grep -E "stat::number_of_executed_runs|stat::new_units_added" "build-fuzz/$t.log" | sed "s/^/[fuzz] $t /"
+    grep -E "stat::number_of_executed_units|stat::new_units_added" "build-fuzz/$t.log" | sed "s/^/[fuzz] $t /"
   fi
 done
 exit $status

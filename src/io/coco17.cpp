@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <optional>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "lmm/core/atomic_file.h"
@@ -118,27 +120,33 @@ double number_or(const json& obj, const char* key, double dflt) {
   return v.is_number() ? v.get<double>() : dflt;
 }
 
-// Image ids may be numbers or strings: numbers first (numerically), then strings.
-struct ImageKey {
+// Image and track ids may be numbers or strings: numbers first (numerically), then strings.
+struct IdKey {
   bool is_string = false;
   double number = 0;
   std::string text;
-  bool operator<(const ImageKey& o) const {
+  bool operator<(const IdKey& o) const {
     if (is_string != o.is_string) return !is_string;
     return is_string ? text < o.text : number < o.number;
   }
+  bool operator==(const IdKey& o) const { return !(*this < o) && !(o < *this); }
 };
 
-ImageKey image_key(const json& id, const std::string& file, const char* what) {
-  ImageKey k;
+// The id in `id`, or nothing when it is neither a number nor a string.
+std::optional<IdKey> id_key(const json& id) {
+  IdKey k;
   if (id.is_number())
     k.number = id.get<double>();
   else if (id.is_string())
     k.is_string = true, k.text = id.get<std::string>();
   else
-    throw FormatError(file, -1,
-                      std::string(what) + " has no image_id, expected a number or string");
+    return std::nullopt;
   return k;
+}
+
+IdKey image_key(const json& id, const std::string& file, const char* what) {
+  if (auto k = id_key(id)) return *k;
+  throw FormatError(file, -1, std::string(what) + " has no image_id, expected a number or string");
 }
 
 // One candidate person of an image: keypoints (51, third channel raw) and selection keys.
@@ -147,7 +155,7 @@ struct Candidate {
   double area = 0;              // "area", else bbox w*h, else the keypoints' bounding box
   int n_visible = 0;            // keypoints with v > 0
   double score = 0;             // "score" of result files
-  const json* track = nullptr;  // track_id when present
+  std::optional<IdKey> track;   // track_id when present
 };
 
 Candidate make_candidate(const json& a, const std::string& file, long frame) {
@@ -172,8 +180,7 @@ Candidate make_candidate(const json& a, const std::string& file, long frame) {
       c.area = c.n_visible > 1 ? double(x1 - x0) * double(y1 - y0) : 0;
   }
   c.score = number_or(a, "score", 0);
-  auto tr = a.find("track_id");
-  if (tr != a.end() && !tr->is_null()) c.track = &*tr;
+  c.track = id_key(field(a, "track_id"));
   return c;
 }
 
@@ -187,16 +194,14 @@ bool larger(const Candidate& a, const Candidate& b) {
 // Picks one person per frame: by the most frequent track_id when any candidate has
 // one, else the largest. Returns the raw (T, 17, 3) keypoints (missing frame = zeros).
 std::vector<float> choose_people(const std::vector<std::vector<Candidate>>& frames) {
-  std::map<std::string, int> track_frames;  // track_id (dumped) -> frames it appears in
+  std::map<IdKey, int> track_frames;  // track_id -> frames it appears in
   for (const auto& cands : frames) {
-    std::vector<std::string> seen;
+    std::set<IdKey> seen;
     for (const auto& c : cands)
-      if (c.track) seen.push_back(c.track->dump());
-    std::sort(seen.begin(), seen.end());
-    seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-    for (auto& s : seen) ++track_frames[s];
+      if (c.track) seen.insert(*c.track);
+    for (const auto& id : seen) ++track_frames[id];
   }
-  std::string track;
+  std::optional<IdKey> track;
   int best = 0;
   for (const auto& [id, n] : track_frames)  // ties: smallest id (map order)
     if (n > best) best = n, track = id;
@@ -204,8 +209,8 @@ std::vector<float> choose_people(const std::vector<std::vector<Candidate>>& fram
   for (size_t t = 0; t < frames.size(); ++t) {
     const Candidate* pick = nullptr;
     for (const auto& c : frames[t]) {
-      if (!track.empty()) {
-        if (c.track && c.track->dump() == track) {
+      if (track) {
+        if (c.track && *c.track == *track) {
           pick = &c;
           break;
         }
@@ -221,7 +226,7 @@ std::vector<float> choose_people(const std::vector<std::vector<Candidate>>& fram
 // {"images": [...], "annotations": [...]}: frames are images ordered by id; images
 // without a usable annotation become all-missing frames.
 std::vector<float> parse_annotation_file(const json& doc, const std::string& file) {
-  std::map<ImageKey, long> frame_of;
+  std::map<IdKey, long> frame_of;
   const json& images = field(doc, "images");
   if (!images.is_null() && !images.is_array())
     throw FormatError(file, -1, "\"images\" is not an array");
@@ -274,7 +279,7 @@ std::vector<float> parse_list(const json& doc, const std::string& file) {
   } else {
     if (with_id != doc.size())
       throw FormatError(file, -1, "only some list elements have an image_id, expected all or none");
-    std::map<ImageKey, std::vector<const json*>> by_image;
+    std::map<IdKey, std::vector<const json*>> by_image;
     for (const auto& e : doc)
       by_image[image_key(field(e, "image_id"), file, "a result")].push_back(&e);
     std::vector<std::vector<Candidate>> frames;

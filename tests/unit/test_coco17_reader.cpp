@@ -115,6 +115,12 @@ TEST(Coco17Reader, TrackIdSelectsOnePersonAcrossImages) {
   ASSERT_EQ(c.frames, 3);
   EXPECT_EQ(c.fps, 25.0);
   for (int t = 0; t < 3; ++t) EXPECT_EQ(c.frame(t)[Nose * 3], 100.f + t) << t;
+
+  // Tracks 10 and 9 both in two images: the smaller id (numerically) wins.
+  anns.clear();
+  ann(1, 10, 500, 10), ann(1, 9, 100, 10), ann(2, 10, 501, 10), ann(2, 9, 101, 10);
+  const RawClip tie = parse_coco17_json(R"({"annotations":[)" + anns + "]}", "tie.json", 0);
+  EXPECT_EQ(tie.frame(1)[Nose * 3], 101.f);
 }
 
 TEST(Coco17Reader, ListFormsUseTheScoreAsConfidence) {
