@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 secs="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_openpose_json fuzz_coco17 fuzz_ntu_skeleton)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_openpose_json fuzz_coco17 fuzz_ntu_skeleton fuzz_c3d fuzz_bvh)
 CLANG_CXX="${CLANG_CXX:-$(command -v clang++-14 || command -v clang++)}"
 CLANG_CC="${CLANG_CC:-$(command -v clang-14 || command -v clang)}"
 
