@@ -20,12 +20,35 @@ namespace {
 using cv::dnn::LayerParams;
 using cv::dnn::MatShape;
 
+// A custom layer with one 4D NCHW float input and one output: subclasses give the output
+// shape and the computation.
+class UnaryNchwLayer : public cv::dnn::Layer {
+ public:
+  using Layer::Layer;
+  bool getMemoryShapes(const std::vector<MatShape>& in, const int, std::vector<MatShape>& out,
+                       std::vector<MatShape>&) const override {
+    CV_Assert(in.size() == 1 && in[0].size() == 4);
+    out.assign(1, out_shape(in[0]));
+    return false;
+  }
+  void forward(cv::InputArrayOfArrays in_arr, cv::OutputArrayOfArrays out_arr, cv::OutputArrayOfArrays) override {
+    std::vector<cv::Mat> in, out;
+    in_arr.getMatVector(in);
+    out_arr.getMatVector(out);
+    run(in[0], out[0]);
+  }
+
+ protected:
+  virtual MatShape out_shape(MatShape in) const = 0;
+  virtual void run(const cv::Mat& x, cv::Mat& y) const = 0;
+};
+
 // Bilinear resize with TFLite's exact sampling (reference_ops::ResizeBilinear):
 //   src = (dst + 0.5) * scale - 0.5 (half_pixel_centers) or dst * scale, scale = in/out
 //   (align_corners: (in-1)/(out-1)); low = max(floor(src), 0), high = min(ceil(src), in-1).
-class ResizeBilinearLayer : public cv::dnn::Layer {
+class ResizeBilinearLayer : public UnaryNchwLayer {
  public:
-  explicit ResizeBilinearLayer(const LayerParams& p) : Layer(p) {
+  explicit ResizeBilinearLayer(const LayerParams& p) : UnaryNchwLayer(p) {
     out_h_ = p.get<int>("height");
     out_w_ = p.get<int>("width");
     align_corners_ = p.get<bool>("align_corners", false);
@@ -33,21 +56,13 @@ class ResizeBilinearLayer : public cv::dnn::Layer {
   }
   static cv::Ptr<cv::dnn::Layer> create(LayerParams& p) { return cv::makePtr<ResizeBilinearLayer>(p); }
 
-  bool getMemoryShapes(const std::vector<MatShape>& in, const int, std::vector<MatShape>& out,
-                       std::vector<MatShape>&) const override {
-    CV_Assert(in.size() == 1 && in[0].size() == 4);
-    MatShape s = in[0];
+ protected:
+  MatShape out_shape(MatShape s) const override {
     s[2] = out_h_, s[3] = out_w_;
-    out.assign(1, s);
-    return false;
+    return s;
   }
 
-  void forward(cv::InputArrayOfArrays in_arr, cv::OutputArrayOfArrays out_arr, cv::OutputArrayOfArrays) override {
-    std::vector<cv::Mat> in, out;
-    in_arr.getMatVector(in);
-    out_arr.getMatVector(out);
-    const cv::Mat& x = in[0];
-    cv::Mat& y = out[0];
+  void run(const cv::Mat& x, cv::Mat& y) const override {
     const int planes = x.size[0] * x.size[1], ih = x.size[2], iw = x.size[3];
     struct Tap { int lo, hi; float w_hi; };
     auto taps = [&](int in_size, int out_size) {
@@ -89,26 +104,19 @@ class ResizeBilinearLayer : public cv::dnn::Layer {
 
 // DEPTH_TO_SPACE on NCHW: out[n, c, h*b+i, w*b+j] = in[n, (i*b + j)*C_out + c, h, w]
 // (TFLite / TensorFlow "DCR" order).
-class DepthToSpaceLayer : public cv::dnn::Layer {
+class DepthToSpaceLayer : public UnaryNchwLayer {
  public:
-  explicit DepthToSpaceLayer(const LayerParams& p) : Layer(p) { b_ = p.get<int>("block_size"); }
+  explicit DepthToSpaceLayer(const LayerParams& p) : UnaryNchwLayer(p) { b_ = p.get<int>("block_size"); }
   static cv::Ptr<cv::dnn::Layer> create(LayerParams& p) { return cv::makePtr<DepthToSpaceLayer>(p); }
 
-  bool getMemoryShapes(const std::vector<MatShape>& in, const int, std::vector<MatShape>& out,
-                       std::vector<MatShape>&) const override {
-    CV_Assert(in.size() == 1 && in[0].size() == 4 && b_ > 0 && in[0][1] % (b_ * b_) == 0);
-    MatShape s = in[0];
+ protected:
+  MatShape out_shape(MatShape s) const override {
+    CV_Assert(b_ > 0 && s[1] % (b_ * b_) == 0);
     s[1] /= b_ * b_, s[2] *= b_, s[3] *= b_;
-    out.assign(1, s);
-    return false;
+    return s;
   }
 
-  void forward(cv::InputArrayOfArrays in_arr, cv::OutputArrayOfArrays out_arr, cv::OutputArrayOfArrays) override {
-    std::vector<cv::Mat> in, out;
-    in_arr.getMatVector(in);
-    out_arr.getMatVector(out);
-    const cv::Mat& x = in[0];
-    cv::Mat& y = out[0];
+  void run(const cv::Mat& x, cv::Mat& y) const override {
     const int n = x.size[0], cin = x.size[1], h = x.size[2], w = x.size[3], cout = cin / (b_ * b_);
     const int oh = h * b_, ow = w * b_;
     for (int bn = 0; bn < n; ++bn)

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -20,6 +19,7 @@
 
 #include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
+#include "lmm/io/openpose_json.h"
 #include "lmm/pose/body25_mapping.h"
 #include "lmm/pose/pose_detector.h"
 
@@ -44,6 +44,12 @@ bool is_image_ext(const std::string& e) {
                                        ".ppm", ".pgm", ".jp2"};
   return k.count(e) > 0;
 }
+bool frame_has_person(const float* f) {
+  for (int j = 0; j < kNumJoints; ++j)
+    if (f[j * 3 + 2] > 0) return true;
+  return false;
+}
+
 // A repeated name gets _2, _3, ... (skipping names already in use).
 void make_names_unique(std::vector<PoseInput>& inputs) {
   std::set<std::string> used;
@@ -84,8 +90,11 @@ struct PoseTracker::Impl {
   PoseConfig cfg;
   PoseDetector detector;
   PoseLandmarker landmarker;
-  bool has_roi = false;
+  bool has_roi = false;     // tracking: crop for the next frame from this frame's helpers
   RotatedRoi roi;
+  bool has_last = false;    // where the person was when last seen, for re-acquisition
+  RotatedRoi last;
+  double lost_at = 0;       // time (s) the track was lost
   std::array<OneEuroFilter, 2 * kNumJoints> filters;
   long detector_runs = 0;
 
@@ -124,7 +133,7 @@ PoseTracker::PoseTracker(PoseTracker&&) noexcept = default;
 long PoseTracker::detector_runs() const { return impl_->detector_runs; }
 
 void PoseTracker::reset() {
-  impl_->has_roi = false;
+  impl_->has_roi = impl_->has_last = false;
   impl_->reset_filters();
 }
 
@@ -134,19 +143,36 @@ FramePose PoseTracker::process(const cv::Mat& bgr, double t) {
   std::optional<PoseLandmarks> lm;
   if (s.has_roi) lm = s.try_roi(bgr, s.roi);
   if (!lm) {
-    // No track or lost it: detect on this very frame and start a new track.
+    // No track or just lost it: detect on this very frame. Within reacquire_seconds of
+    // losing the person, only look around where they were (gaps, not identity switches);
+    // otherwise take the best detection anywhere.
+    if (s.has_roi) s.lost_at = t;
+    s.has_roi = false;
     s.reset_filters();
     fp.detected = true;
     ++s.detector_runs;
-    auto dets = s.cfg.tile_detect ? s.detector.detect_tiled(bgr) : s.detector.detect(bgr);
-    if (!dets.empty()) lm = s.try_roi(bgr, roi_from_alignment(dets[0].keypoints[0], dets[0].keypoints[1]));
+    std::optional<PoseDetection> pick;
+    if (s.has_last && t - s.lost_at < s.cfg.reacquire_seconds) {
+      const float side = 2 * s.last.size;
+      cv::Rect region(cv::Point(cvRound(s.last.center.x - side / 2), cvRound(s.last.center.y - side / 2)),
+                      cv::Size(cvRound(side), cvRound(side)));
+      region &= cv::Rect(0, 0, bgr.cols, bgr.rows);
+      if (region.width >= 8 && region.height >= 8) {
+        float best = 0.5f * s.last.size;  // gate: hip centre within half the last crop size
+        for (const auto& d : s.detector.detect(bgr, region)) {
+          const float dist = static_cast<float>(cv::norm(d.keypoints[0] - s.last.center));
+          if (dist < best) best = dist, pick = d;
+        }
+      }
+    } else {
+      auto dets = s.cfg.tile_detect ? s.detector.detect_tiled(bgr) : s.detector.detect(bgr);
+      if (!dets.empty()) pick = dets[0];
+    }
+    if (pick) lm = s.try_roi(bgr, roi_from_alignment(pick->keypoints[0], pick->keypoints[1]));
   }
-  if (!lm) {
-    s.has_roi = false;
-    return fp;
-  }
-  s.has_roi = true;
-  s.roi = roi_from_alignment(lm->points[33].xy(), lm->points[34].xy());
+  if (!lm) return fp;
+  s.has_roi = s.has_last = true;
+  s.roi = s.last = roi_from_alignment(lm->points[33].xy(), lm->points[34].xy());
   fp.found = true;
   fp.landmarks = *lm;
   blazepose_to_body25(lm->points, fp.body25.data());
@@ -369,47 +395,18 @@ RawClip estimate_pose(const PoseInput& in, PoseTracker& tracker, const PoseConfi
   return clip;
 }
 
-// TODO(readers2d): replace with lmm::io::write_openpose_dir (include/lmm/io/openpose_json.h)
-// once the readers2d branch is on main; this stand-in writes the same layout with nlohmann.
-void write_pose_json(const RawClip& clip, const fs::path& dir) {
-  fs::create_directories(dir);
-  const std::string name = clip.name.empty() ? "clip" : clip.name;
-  auto filename = [&](long t) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "_%012ld_keypoints.json", t);
-    return name + buf;
-  };
-  for (int t = 0; t < clip.frames; ++t) {
-    const float* f = clip.frame(t);
-    nlohmann::json people = nlohmann::json::array();
-    bool any = false;
-    for (int j = 0; j < kNumJoints; ++j) any = any || f[j * 3 + 2] > 0;
-    if (any) {
-      nlohmann::json kp = nlohmann::json::array();
-      for (int j = 0; j < kNumJoints; ++j) {
-        kp.push_back(std::round(f[j * 3] * 1000.0) / 1000.0);
-        kp.push_back(std::round(f[j * 3 + 1] * 1000.0) / 1000.0);
-        kp.push_back(std::round(f[j * 3 + 2] * 1e6) / 1e6);
-      }
-      nlohmann::json empty = nlohmann::json::array();
-      people.push_back({{"person_id", {-1}}, {"pose_keypoints_2d", kp}, {"face_keypoints_2d", empty},
-                        {"hand_left_keypoints_2d", empty}, {"hand_right_keypoints_2d", empty},
-                        {"pose_keypoints_3d", empty}, {"face_keypoints_3d", empty},
-                        {"hand_left_keypoints_3d", empty}, {"hand_right_keypoints_3d", empty}});
-    }
-    nlohmann::json doc = {{"version", 1.3}, {"people", people}};
-    write_text_atomic(dir / filename(t), doc.dump());
-  }
-  // Remove stale frames from an earlier, longer run into the same folder.
-  std::error_code ec;
-  const std::string prefix = name + "_", suffix = "_keypoints.json";
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    const std::string fn = e.path().filename().string();
-    if (fn.size() != prefix.size() + 12 + suffix.size() || fn.rfind(prefix, 0) != 0) continue;
-    const std::string digits = fn.substr(prefix.size(), 12);
-    if (!std::all_of(digits.begin(), digits.end(), ::isdigit)) continue;
-    if (std::stol(digits) >= clip.frames) fs::remove(e.path(), ec);
-  }
+void write_pose_output(const RawClip& clip, const fs::path& dir, const PoseConfig& cfg) {
+  io::write_openpose_dir(clip, dir);
+  long with_person = 0;
+  for (int t = 0; t < clip.frames; ++t) with_person += frame_has_person(clip.frame(t));
+  const nlohmann::json meta = {{"fps", clip.fps},
+                               {"frames", clip.frames},
+                               {"frames_with_person", with_person},
+                               {"source", clip.source_path},
+                               {"skeleton", "BODY_25"},
+                               {"estimator", std::string("mediapipe-blazepose-") + landmark_model_name(cfg.model)},
+                               {"smoothing", cfg.smooth ? "one-euro" : "none"}};
+  write_text_atomic(dir / "pose_meta.json", meta.dump(2) + "\n");
 }
 
 PoseRunSummary run_pose(const std::vector<fs::path>& paths, const fs::path& out_dir,
@@ -448,15 +445,10 @@ PoseRunSummary run_pose(const std::vector<fs::path>& paths, const fs::path& out_
     try {
       progress.tick(0, j.name);
       RawClip clip = estimate_pose(j, tracker, cfg, ov, &progress);
-      write_pose_json(clip, out_dir / j.name);
+      write_pose_output(clip, out_dir / j.name, cfg);
       ++sum.ok;
       sum.frames += clip.frames;
-      for (int t = 0; t < clip.frames; ++t) {
-        const float* f = clip.frame(t);
-        bool any = false;
-        for (int j2 = 0; j2 < kNumJoints; ++j2) any = any || f[j2 * 3 + 2] > 0;
-        sum.frames_with_person += any;
-      }
+      for (int t = 0; t < clip.frames; ++t) sum.frames_with_person += frame_has_person(clip.frame(t));
     } catch (const FormatError& e) {
       sum.failures.push_back(e.what());
     } catch (const Error& e) {

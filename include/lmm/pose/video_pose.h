@@ -1,10 +1,12 @@
 // `lmm pose`: videos, images and image folders -> BODY_25 clips and OpenPose JSON.
 // Per frame: track the person from the previous frame's helper landmarks (33/34); when
 // there is no track, or the person score falls below track_score, run the detector on
-// the same frame and try once more. Landmarks map to BODY_25 (body25_mapping.h) and are
+// the same frame and try once more. For reacquire_seconds after losing the person only
+// detections near their last place are taken (a gap rather than a switch to someone else). Landmarks map to BODY_25 (body25_mapping.h) and are
 // smoothed with a one-euro filter per coordinate (reset whenever the track is lost).
 // Output per input: OUT_DIR/<name>/<name>_<12-digit frame>_keypoints.json (one person or
-// "people": []), i.e. a RawClip pose (T, 25, 3) in frame pixels at the source frame rate.
+// "people": []), i.e. a RawClip pose (T, 25, 3) in frame pixels at the source frame rate,
+// plus OUT_DIR/<name>/pose_meta.json with that frame rate.
 #pragma once
 #include <array>
 #include <filesystem>
@@ -30,6 +32,8 @@ struct PoseConfig {
   float detect_score = 0.5f;                  // detector score threshold, e.g. 0.5
   float track_score = 0.5f;                   // person score below which the track is dropped
   bool tile_detect = true;                    // search tiles when the whole frame finds nobody
+  double reacquire_seconds = 1.0;             // after losing the person, look only near their
+                                              // last place this long (s) before taking anyone
   long max_frames = 0;                        // stop each input after this many frames; 0 = all
   bool progress = true;                       // show a progress bar on stderr
 };
@@ -91,8 +95,10 @@ std::vector<PoseInput> discover_pose_inputs(const std::vector<std::filesystem::p
 RawClip estimate_pose(const PoseInput& in, PoseTracker& tracker, const PoseConfig& cfg,
                       const std::filesystem::path& overlay = {}, Progress* progress = nullptr);
 
-// Writes clip.pose as OpenPose JSON files into `dir` (see header comment).
-void write_pose_json(const RawClip& clip, const std::filesystem::path& dir);
+// Writes clip.pose as OpenPose JSON files into `dir` (lmm::io::write_openpose_dir) and
+// dir/pose_meta.json {"fps", "frames", "frames_with_person", "source", "skeleton",
+// "estimator", "smoothing"}: OpenPose JSON has no frame rate, so it is kept there.
+void write_pose_output(const RawClip& clip, const std::filesystem::path& dir, const PoseConfig& cfg);
 
 struct PoseRunSummary {
   int inputs = 0;                     // inputs attempted
