@@ -3,7 +3,8 @@
 // is given as absolute frames/s plus a ratio to the detector's cost measured in the same
 // run: detector alone (224x224), each landmark model alone (256x256 crop), and the
 // tracker end to end on vtest.avi (detector only when the track is lost).
-//   build/bench/bench_pose [iterations=50]     (models from scripts/fetch_models.sh)
+//   build/bench/bench_pose [iterations=50] [threads=0 (OpenCV default)]
+// (models from scripts/fetch_models.sh, media from Debian's opencv-doc).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -39,6 +40,7 @@ double median_seconds(int iters, const std::function<void()>& fn) {
 
 int main(int argc, char** argv) {
   const int iters = argc > 1 ? std::max(1, std::atoi(argv[1])) : 50;
+  if (argc > 2 && std::atoi(argv[2]) > 0) cv::setNumThreads(std::atoi(argv[2]));
   const fs::path models = find_models_dir();
   const fs::path data = "/usr/share/doc/opencv-doc/examples/data";
   if (models.empty()) {
