@@ -12,6 +12,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 #include <optional>
@@ -254,7 +255,14 @@ class FrameSource {
  public:
   FrameSource(const PoseInput& in, double image_fps) : in_(in) {
     if (in.kind == PoseInput::Kind::video) {
-      cap_.open(in.path.string());
+      // FFmpeg first: the default backend order would also try GStreamer, which only
+      // adds noise on stderr for files FFmpeg cannot read either.
+      cap_.open(in.path.string(), cv::CAP_FFMPEG);
+      if (!cap_.isOpened()) {
+        const auto level = cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+        cap_.open(in.path.string(), cv::CAP_ANY);
+        cv::utils::logging::setLogLevel(level);
+      }
       if (!cap_.isOpened())
         throw FormatError(in.path.string(), -1, "cannot open as a video (unknown container or codec)");
       fps_ = cap_.get(cv::CAP_PROP_FPS);
@@ -427,19 +435,25 @@ PoseRunSummary run_pose(const std::vector<fs::path>& paths, const fs::path& out_
   if (jobs.empty()) return sum;
 
   PoseTracker tracker(cfg);  // loads the models once for all inputs
+  // Frame counts for the progress bar; inputs that cannot even be opened fail here.
   long total = 0;
+  const size_t n_discovered = jobs.size();  // overlay naming does not depend on failures
+  std::vector<PoseInput> openable;
   for (const auto& j : jobs) {
     try {
-      long c = FrameSource(j, cfg.image_fps).count();
-      total += cfg.max_frames > 0 ? std::min(std::max(c, 0L), cfg.max_frames) : std::max(c, 0L);
-    } catch (const Error&) {
+      long c = std::max(FrameSource(j, cfg.image_fps).count(), 0L);
+      total += cfg.max_frames > 0 ? std::min(c, cfg.max_frames) : c;
+      openable.push_back(j);
+    } catch (const FormatError& e) {
+      sum.failures.push_back(e.what());
     }
   }
+  jobs = std::move(openable);
   Progress progress("pose", total, "frames", cfg.progress);
   for (const auto& j : jobs) {
     fs::path ov;
     if (!overlay.empty())
-      ov = jobs.size() == 1 ? overlay
+      ov = n_discovered == 1 ? overlay
                             : overlay.parent_path() / (overlay.stem().string() + "_" + j.name +
                                                        overlay.extension().string());
     try {
