@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (tests/fuzz/fuzz_*.cpp) with clang in build-fuzz/ and runs
-# each for N seconds (default 60), seeded from tests/fuzz/corpus/<target without fuzz_>/.
+# Builds the libFuzzer targets (tests/fuzz) with clang in build-fuzz/ and runs each for
+# N seconds (default 60), seeded from tests/fuzz/seeds/<target>/.
 #   bench/fuzz.sh [seconds] [target...]      e.g. bench/fuzz.sh 300 fuzz_coco17
 # Crashing inputs are saved as build-fuzz/artifacts/<target>-crash-*; the script exits 1
 # when any target found one. The growing corpus stays in build-fuzz/corpus/<target>/.
@@ -9,9 +9,7 @@ cd "$(dirname "$0")/.."
 secs="${1:-60}"
 shift || true
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then
-  for src in tests/fuzz/fuzz_*.cpp; do targets+=("$(basename "$src" .cpp)"); done
-fi
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_openpose_json fuzz_coco17 fuzz_ntu_skeleton fuzz_c3d fuzz_bvh)
 CLANG_CXX="${CLANG_CXX:-$(command -v clang++-14 || command -v clang++)}"
 CLANG_CC="${CLANG_CC:-$(command -v clang-14 || command -v clang)}"
 
@@ -27,10 +25,10 @@ status=0
 for t in "${targets[@]}"; do
   corpus="build-fuzz/corpus/$t"
   mkdir -p "$corpus"
-  seeds="tests/fuzz/corpus/${t#fuzz_}"
+  seeds="tests/fuzz/seeds/${t#fuzz_}"
   [ -d "$seeds" ] && cp -n "$seeds"/* "$corpus"/ 2>/dev/null || true
   dict=()
-  case "$t" in fuzz_openpose_json | fuzz_coco17) dict=(-dict=tests/fuzz/json.dict) ;; esac
+  [ "$t" = fuzz_ntu_skeleton ] || dict=(-dict=tests/fuzz/json.dict)
   echo "[fuzz] $t for ${secs}s"
   if ! "build-fuzz/tests/fuzz/$t" "$corpus" "${dict[@]}" -max_total_time="$secs" -max_len=16384 -timeout=10 \
       -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="build-fuzz/artifacts/$t-" \
