@@ -81,7 +81,9 @@ size_t parse_frame(simdjson::dom::parser& parser, const char* buf, size_t len,
   size_t p = 0;
   for (simdjson::dom::element person : people) {
     simdjson::dom::array kp;
-    if (person["pose_keypoints_2d"].get_array().get(kp))
+    // "pose_keypoints": OpenPose before 1.2 (JSON version 1.0/1.1).
+    if (person["pose_keypoints_2d"].get_array().get(kp) &&
+        person["pose_keypoints"].get_array().get(kp))
       throw FormatError(
           src.file(), src.frame,
           "person " + std::to_string(p) + ": no pose_keypoints_2d array, expected 75 numbers");
