@@ -50,6 +50,13 @@ MultiheadAttentionImpl::MultiheadAttentionImpl(const Dims& dims) : heads(dims.he
 torch::Tensor MultiheadAttentionImpl::attend(const torch::Tensor& q, const KeyValues& kv, const torch::Tensor& mask) {
   const int64_t B = q.size(0), Lq = q.size(2), Lk = kv.k.size(2), dh = q.size(3);
   const double scale = 1.0 / std::sqrt(static_cast<double>(dh));
+  if (Lq == 1 || Lk <= kFewKeys) {  // decoding step or few keys: broadcast products, no per-head GEMMs
+    auto scores = (q.unsqueeze(3) * kv.k.unsqueeze(2)).sum(-1) * scale;           // (B, h, Lq, Lk)
+    if (mask.defined()) scores = scores + mask;                                    // (B, h, Lq, Lk)
+    auto weights = torch::dropout(torch::softmax(scores, -1), dropout, is_training());  // (B, h, Lq, Lk)
+    auto ctx = (weights.unsqueeze(-1) * kv.v.unsqueeze(2)).sum(3);                 // (B, h, Lq, d/h)
+    return ctx.transpose(1, 2).reshape({B, Lq, heads * dh});                       // (B, Lq, d)
+  }
   auto qb = q.reshape({B * heads, Lq, dh});                                       // (B*h, Lq, d/h)
   auto kb = kv.k.reshape({B * heads, Lk, dh});                                    // (B*h, Lk, d/h)
   auto bias = mask.defined() ? mask : torch::zeros({}, q.options());              // (Lq, Lk) or ()
@@ -78,26 +85,18 @@ torch::Tensor MultiheadAttentionImpl::cross_attention(const torch::Tensor& query
   return out(attend(q.view({B, L, heads, -1}).transpose(1, 2), kv, {}));          // (B, Lq, d)
 }
 
-torch::Tensor MultiheadAttentionImpl::attend_one(const torch::Tensor& q, const KeyValues& kv) {
-  const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
-  auto scores = (kv.k * q.unsqueeze(2)).sum(-1) * scale;                          // (B, h, Lk)
-  auto weights = torch::dropout(torch::softmax(scores, -1), dropout, is_training());  // (B, h, Lk)
-  auto ctx = (weights.unsqueeze(-1) * kv.v).sum(2);                               // (B, h, d/h)
-  return out(ctx.flatten(1));                                                     // (B, d)
-}
-
 torch::Tensor MultiheadAttentionImpl::self_step(const torch::Tensor& x, KeyValues& cache) {
-  auto qkv = in_proj(x).view({x.size(0), 3, heads, -1});                          // (B, 3, h, d/h)
-  auto k = qkv.select(1, 1).unsqueeze(2), v = qkv.select(1, 2).unsqueeze(2);      // (B, h, 1, d/h)
+  auto qkv = in_proj(x).view({x.size(0), 3, heads, 1, -1});                       // (B, 3, h, 1, d/h)
+  auto k = qkv.select(1, 1), v = qkv.select(1, 2);                                // (B, h, 1, d/h)
   cache.k = cache.k.defined() ? torch::cat({cache.k, k}, 2) : k;                  // (B, h, steps, d/h)
   cache.v = cache.v.defined() ? torch::cat({cache.v, v}, 2) : v;                  // (B, h, steps, d/h)
-  return attend_one(qkv.select(1, 0), cache);                                     // (B, d)
+  return out(attend(qkv.select(1, 0), cache, {}).squeeze(1));                     // (B, d)
 }
 
 torch::Tensor MultiheadAttentionImpl::cross_step(const torch::Tensor& x, const KeyValues& kv) {
   const int64_t d = x.size(1);
   auto q = torch::addmm(in_proj->bias.narrow(0, 0, d), x, in_proj->weight.narrow(0, 0, d).t());  // (B, d)
-  return attend_one(q.view({x.size(0), heads, -1}), kv);                          // (B, d)
+  return out(attend(q.view({x.size(0), heads, 1, -1}), kv, {}).squeeze(1));      // (B, d)
 }
 
 FeedForwardImpl::FeedForwardImpl(const Dims& dims) {

@@ -79,9 +79,11 @@ class MultiheadAttentionImpl : public torch::nn::Module {
   torch::nn::Linear in_proj{nullptr}, out{nullptr};
 
  private:
+  // Sources with at most this many keys (the 5 body parts) and single queries (decoding) use
+  // broadcast products instead of batched GEMMs, which libtorch runs one small matrix at a time.
+  static constexpr int64_t kFewKeys = 8;
   // q (B, h, Lq, d/h) -> (B, Lq, d) before the output projection
   torch::Tensor attend(const torch::Tensor& q, const KeyValues& kv, const torch::Tensor& mask);
-  torch::Tensor attend_one(const torch::Tensor& q, const KeyValues& kv);  // q (B, h, d/h) -> (B, d)
 };
 TORCH_MODULE(MultiheadAttention);
 
@@ -158,7 +160,7 @@ class DecoderImpl : public torch::nn::Module {
 TORCH_MODULE(Decoder);
 
 // Cross-attention + FFN block for stream fusion: x attends to another stream.
-// 790,784 parameters at d=256, ffn=1024 (LayerNorms on both query and source).
+// 790,272 parameters at d=256, ffn=1024 (LayerNorms on query, source and FFN input).
 class CrossLayerImpl : public torch::nn::Module {
  public:
   explicit CrossLayerImpl(const Dims& dims);
