@@ -33,11 +33,11 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   sub->add_option("dataset", o->dataset, "Dataset directory (lmm ingest output); optional with --resume");
   auto* model = sub->add_option("--model", r.model_kind, "Model: flat | htt | diffusion")
                     ->check(CLI::IsMember({"flat", "htt", "diffusion"}));
-  sub->add_option("--preset", r.preset, "Model size: paper | small")->check(CLI::IsMember({"paper", "small"}))
+  auto* preset = sub->add_option("--preset", r.preset, "Model size: paper | small")->check(CLI::IsMember({"paper", "small"}))
       ->capture_default_str();
-  sub->add_option("--model-config", o->model_config, "JSON overrides of the preset, e.g. '{\"d_model\": 32}'");
+  auto* mconf = sub->add_option("--model-config", o->model_config, "JSON overrides of the preset, e.g. '{\"d_model\": 32}'");
   sub->add_option("-o,--out", o->run_dir, "Run directory (created)")->required();
-  auto* resume = sub->add_flag("--resume", r.train.resume, "Continue RUN_DIR/last.ckpt exactly");
+  sub->add_flag("--resume", r.train.resume, "Continue RUN_DIR/last.ckpt exactly");
   sub->add_option("--epochs", r.train.max_epochs, "Maximum epochs")->capture_default_str();
   sub->add_option("--max-minutes", r.train.max_minutes, "Time budget of this invocation, 0 = none")
       ->capture_default_str();
@@ -63,17 +63,16 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
                   ->capture_default_str();
   auto* unusable = sub->add_flag("--include-unusable", o->include_unusable, "Also train on QC-unusable clips");
   sub->add_flag("-q,--quiet", o->quiet, "No progress output");
-  sub->callback([o, &exit_code, model, resume, stride, seed, lr, batch, vf, ss, sse, ssm, vfw, unusable] {
+  sub->callback([o, &exit_code, model, preset, mconf, stride, seed, lr, batch, vf, ss, sse, ssm, vfw, unusable] {
     auto& r = o->run;
     if (!r.train.resume && model->count() == 0) throw lmm::ConfigError("--model is required (flat | htt | diffusion)");
     if (!r.train.resume && o->dataset.empty()) throw lmm::ConfigError("DATASET is required");
     if (r.train.resume) {
-      for (auto* opt : {model, stride, seed, lr, batch, vf, ss, sse, ssm, vfw, unusable})
+      for (auto* opt : {model, preset, mconf, stride, seed, lr, batch, vf, ss, sse, ssm, vfw, unusable})
         if (opt->count() > 0)
           fmt::print(stderr, "lmm train: warning: {} is ignored with --resume (the checkpoint's value is used)\n",
                      opt->get_name());
     }
-    (void)resume;
     r.data.dataset = o->dataset;
     r.data.skip_unusable = !o->include_unusable;
     r.train.run_dir = o->run_dir;
