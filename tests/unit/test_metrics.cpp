@@ -7,6 +7,7 @@
 #include "lmm/core/body25.h"
 #include "lmm/core/error.h"
 #include "lmm/eval/metrics.h"
+#include "test_support.h"
 
 using namespace lmm;
 using namespace lmm::eval;
@@ -14,23 +15,10 @@ using torch::indexing::Slice;
 
 namespace {
 
-// A standing skeleton, MidHip at the origin, torso length 1, image axes (y down).
+// One standing frame (75).
 torch::Tensor rest_pose() {
-  float xy[kNumJoints][2] = {};
-  auto set = [&](int j, float x, float y) { xy[j][0] = x; xy[j][1] = y; };
-  set(Nose, 0, -1.3f); set(Neck, 0, -1); set(RShoulder, -0.4f, -1); set(RElbow, -0.8f, -1);
-  set(RWrist, -1.2f, -1); set(LShoulder, 0.4f, -1); set(LElbow, 0.8f, -1); set(LWrist, 1.2f, -1);
-  set(MidHip, 0, 0); set(RHip, -0.2f, 0); set(RKnee, -0.2f, 0.9f); set(RAnkle, -0.2f, 1.8f);
-  set(LHip, 0.2f, 0); set(LKnee, 0.2f, 0.9f); set(LAnkle, 0.2f, 1.8f); set(REye, -0.05f, -1.35f);
-  set(LEye, 0.05f, -1.35f); set(REar, -0.12f, -1.3f); set(LEar, 0.12f, -1.3f);
-  set(LBigToe, 0.35f, 1.9f); set(LSmallToe, 0.42f, 1.88f); set(LHeel, 0.17f, 1.9f);
-  set(RBigToe, -0.35f, 1.9f); set(RSmallToe, -0.42f, 1.88f); set(RHeel, -0.17f, 1.9f);
-  auto f = torch::ones({kFrameDim});
-  for (int j = 0; j < kNumJoints; ++j) {
-    f[j * 3] = xy[j][0];
-    f[j * 3 + 1] = xy[j][1];
-  }
-  return f;  // (75)
+  auto f = lmm::test::standing_pose();
+  return torch::tensor(f);
 }
 
 // (N, T, 75): the rest pose translated by v * (t0 + t) per frame (every joint).

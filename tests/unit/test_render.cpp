@@ -1,0 +1,157 @@
+// Skeleton rendering and the PNG / MP4 / GIF writers: what is drawn (colours, hidden
+// joints, overlays) and that written files decode with the expected frame count and size.
+#include <gif_lib.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "lmm/core/body25.h"
+#include "lmm/core/error.h"
+#include "lmm/render/animation.h"
+#include "lmm/render/gif.h"
+#include "lmm/render/skeleton.h"
+#include "lmm/render/video.h"
+#include "test_support.h"
+
+using namespace lmm;
+using namespace lmm::render;
+
+namespace {
+
+// T frames of the standing pose swaying sideways.
+Track walking(int T, const std::string& label = "truth") {
+  Track tr;
+  tr.label = label;
+  tr.frames = T;
+  auto f = test::standing_pose();
+  for (int t = 0; t < T; ++t) {
+    for (int j = 0; j < kNumJoints; ++j) f[j * 3] += t == 0 ? 0.f : 0.02f;
+    tr.pose.insert(tr.pose.end(), f.begin(), f.end());
+  }
+  return tr;
+}
+
+// Pixels whose colour is clearly red (R dominant), blue or green.
+struct Hues { int red = 0, blue = 0, green = 0; };
+Hues hues(const cv::Mat& img) {
+  Hues h;
+  for (int y = 0; y < img.rows; ++y)
+    for (int x = 0; x < img.cols; ++x) {
+      auto p = img.at<cv::Vec3b>(y, x);  // B, G, R
+      if (p[2] > 150 && p[1] < 110 && p[0] < 110) ++h.red;
+      if (p[0] > 150 && p[2] < 110) ++h.blue;
+      if (p[1] > 120 && p[2] < 80 && p[0] < 120) ++h.green;
+    }
+  return h;
+}
+
+RenderOptions small(int w = 160, int h = 120) {
+  RenderOptions o;
+  o.width = w;
+  o.height = h;
+  o.legend = false;
+  return o;
+}
+
+}  // namespace
+
+TEST(Render, SidesOverlaysAndHiddenJoints) {
+  auto truth = walking(3);
+  SkeletonRenderer r({truth}, small());
+  ASSERT_EQ(r.timeline(), 3);
+  auto img = r.frame(1);
+  EXPECT_EQ(img.cols, 160);
+  EXPECT_EQ(img.rows, 120);
+  auto h = hues(img);
+  EXPECT_GT(h.red, 20);   // right side
+  EXPECT_GT(h.blue, 20);  // left side
+  EXPECT_EQ(h.green, 0);
+
+  // Hide every left joint: no blue left.
+  auto right_only = truth;
+  for (int t = 0; t < 3; ++t)
+    for (int j = 0; j < kNumJoints; ++j)
+      if (joint_name(j)[0] == 'L') right_only.pose[(t * kNumJoints + j) * 3 + 2] = 0;
+  auto h2 = hues(SkeletonRenderer({right_only}, small()).frame(1));
+  EXPECT_GT(h2.red, 20);
+  EXPECT_EQ(h2.blue, 0);
+
+  // A forecast overlay from frame 2 appears in its own colour only from frame 2 on.
+  Track fc = walking(1, "forecast");
+  fc.start = 2;
+  fc.sided = false;
+  SkeletonRenderer both({truth, fc}, small());
+  EXPECT_EQ(hues(both.frame(1)).green, 0);
+  EXPECT_GT(hues(both.frame(2)).green, 20);
+  EXPECT_THROW(both.frame(3), ConfigError);
+
+  Track bad = truth;
+  bad.pose.pop_back();
+  EXPECT_THROW(SkeletonRenderer({bad}, small()), ConfigError);
+}
+
+TEST(Render, PngSingleFrameAndContactSheet) {
+  test::TempDir dir;
+  SkeletonRenderer one({walking(1)}, small());
+  write_animation(dir / "one.png", one);
+  auto a = cv::imread((dir / "one.png").string());
+  ASSERT_FALSE(a.empty());
+  EXPECT_EQ(a.cols, 160);
+  EXPECT_EQ(a.rows, 120);
+
+  auto opt = small();
+  opt.sheet_frames = 8;  // 3 x 3 grid
+  SkeletonRenderer many({walking(40)}, opt);
+  EXPECT_EQ(many.spread(8).front(), 0);
+  EXPECT_EQ(many.spread(8).back(), 39);
+  write_animation(dir / "sheet.png", many);
+  auto b = cv::imread((dir / "sheet.png").string());
+  EXPECT_EQ(b.cols, 3 * 160);
+  EXPECT_EQ(b.rows, 3 * 120);
+  EXPECT_THROW(write_animation(dir / "x.bmp", many), ConfigError);
+}
+
+TEST(Render, Mp4DecodesWithFrameCountAndSize) {
+  test::TempDir dir;
+  auto opt = small(160, 128);
+  opt.legend = true;
+  opt.title = "walk_01";
+  SkeletonRenderer r({walking(20)}, opt);
+  write_animation(dir / "a.mp4", r);
+  auto info = read_video_info(dir / "a.mp4");
+  EXPECT_EQ(info.frames, 20);
+  EXPECT_EQ(info.width, 160);
+  EXPECT_EQ(info.height, 128);
+  EXPECT_NEAR(info.fps, 15.0, 0.01);
+  EXPECT_FALSE(std::filesystem::exists(dir / "a.mp4.tmp"));
+  EXPECT_THROW(read_video_info(dir / "missing.mp4"), FormatError);
+}
+
+TEST(Render, GifDecodesWithFrameCountSizeAndDelay) {
+  test::TempDir dir;
+  SkeletonRenderer r({walking(12)}, small(100, 80));
+  write_animation(dir / "a.gif", r);
+  auto info = read_gif_info(dir / "a.gif");
+  EXPECT_EQ(info.frames, 12);
+  EXPECT_EQ(info.width, 100);
+  EXPECT_EQ(info.height, 80);
+  EXPECT_EQ(info.delay_cs, 7);  // 100 / 15 fps, rounded
+  // Palette colours survive: a pure-red image decodes to palette entry (255, 0, 0).
+  write_gif(dir / "red.gif", 2, [](int) { return cv::Mat(8, 8, CV_8UC3, cv::Scalar(0, 0, 255)); }, 10);
+  int err = 0;
+  GifFileType* gif = DGifOpenFileName((dir / "red.gif").c_str(), &err);
+  ASSERT_NE(gif, nullptr);
+  ASSERT_EQ(DGifSlurp(gif), GIF_OK);
+  EXPECT_EQ(gif->ImageCount, 2);
+  const GifColorType c = gif->SColorMap->Colors[gif->SavedImages[1].RasterBits[0]];
+  EXPECT_EQ(int(c.Red), 255);
+  EXPECT_EQ(int(c.Green), 0);
+  EXPECT_EQ(int(c.Blue), 0);
+  DGifCloseFile(gif, &err);
+  EXPECT_EQ(std::filesystem::status(dir / "red.gif").permissions() & std::filesystem::perms::others_read,
+            std::filesystem::perms::others_read);
+  std::ofstream(dir / "junk.gif") << "not a gif";
+  EXPECT_THROW(read_gif_info(dir / "junk.gif"), FormatError);
+}
