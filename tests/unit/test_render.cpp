@@ -9,6 +9,7 @@
 
 #include "lmm/core/body25.h"
 #include "lmm/core/error.h"
+#include "lmm/io/dataset.h"
 #include "lmm/render/animation.h"
 #include "lmm/render/gif.h"
 #include "lmm/render/skeleton.h"
@@ -154,4 +155,35 @@ TEST(Render, GifDecodesWithFrameCountSizeAndDelay) {
             std::filesystem::perms::others_read);
   std::ofstream(dir / "junk.gif") << "not a gif";
   EXPECT_THROW(read_gif_info(dir / "junk.gif"), FormatError);
+}
+
+TEST(RenderCli, ClipAndOverlayToGifAndMp4) {
+  test::TempDir dir;
+  NormalizedClip c;
+  c.name = "sway";
+  c.units = "px";
+  Track tr = walking(30);
+  c.frames = tr.frames;
+  c.pose = tr.pose;
+  c.velocity.assign(c.frames * kNumJoints * 2, 0.f);
+  c.acceleration = c.jerk = c.velocity;
+  c.center.assign(c.frames * 2, 0.f);
+  io::Dataset ds(dir / "ds", true);
+  ds.write(c);
+  const auto clip = ds.clip_path("sway").string();
+  std::string out;
+  ASSERT_EQ(test::run_cli("render " + clip + " -o " + (dir / "a.gif").string() + " --size 96x64", &out), 0) << out;
+  auto g = read_gif_info(dir / "a.gif");
+  EXPECT_EQ(g.frames, 30);
+  EXPECT_EQ(g.width, 96);
+  EXPECT_EQ(g.height, 64);
+  // The clip overlaid on itself: forecast aligned to the end, 30-frame timeline.
+  ASSERT_EQ(test::run_cli("render " + clip + " --truth " + clip + " -o " + (dir / "b.mp4").string() +
+                              " --size 128x96 --fps 10", &out), 0) << out;
+  auto v = read_video_info(dir / "b.mp4");
+  EXPECT_EQ(v.frames, 30);
+  EXPECT_EQ(v.width, 128);
+  EXPECT_NEAR(v.fps, 10.0, 0.01);
+  EXPECT_EQ(test::run_cli("render " + (dir / "nope.h5").string() + " -o x.png", &out), 2);
+  EXPECT_NE(out.find("nope.h5"), std::string::npos) << out;
 }
