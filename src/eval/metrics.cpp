@@ -1,6 +1,6 @@
 // Forecast evaluation metrics: see include/lmm/eval/metrics.h and docs/evaluation.md.
 // All reductions run in float64 on the CPU; positions are (..., 25, 2), visibility
-// masks (..., 25), bone tensors (..., 24) in lmm::kBones order.
+// masks (..., 25), bone tensors (..., 13): the limb bones, lmm::kBones[0..12].
 #include "lmm/eval/metrics.h"
 
 #include <random>
@@ -44,19 +44,24 @@ torch::Tensor joints(const torch::Tensor& frames) {
 
 torch::Tensor confidence(const torch::Tensor& frames) { return joints(frames).select(-1, 2); }
 
-// Bone endpoint indices in kBones order.
+// Plausibility judges the 13 limb and torso bones, kBones[0..12] (Neck-MidHip, shoulders,
+// arms, hips, legs); face and foot bones are a few hundredths of a torso long, so detection
+// noise alone changes their length by tens of percent.
+constexpr int kLimbBones = 13;
+
+// Endpoint indices of the limb bones.
 std::pair<torch::Tensor, torch::Tensor> bone_index() {
   std::vector<int64_t> a, b;
-  for (auto [p, c] : kBones) {
-    a.push_back(p);
-    b.push_back(c);
+  for (int i = 0; i < kLimbBones; ++i) {
+    a.push_back(kBones[i].first);
+    b.push_back(kBones[i].second);
   }
   return {torch::tensor(a), torch::tensor(b)};
 }
 
 struct Bones {
-  torch::Tensor length;  // (..., 24)
-  torch::Tensor valid;   // (..., 24) bool: both endpoints visible
+  torch::Tensor length;  // (..., 13)
+  torch::Tensor valid;   // (..., 13) bool: both endpoints visible
 };
 
 Bones bones(const torch::Tensor& frames) {
@@ -203,19 +208,19 @@ Plausibility plausibility(const torch::Tensor& pred, const torch::Tensor& contex
   Plausibility out;
 
   // Reference bone lengths from the context.
-  auto cb = bones(context);                                            // (N, T, 24)
-  auto ref = std::get<0>(torch::where(cb.valid, cb.length, nan).nanmedian(1));  // (N, 24)
+  auto cb = bones(context);                                            // (N, T, 13)
+  auto ref = std::get<0>(torch::where(cb.valid, cb.length, nan).nanmedian(1));  // (N, 13)
   auto ref_max = torch::where(cb.valid, cb.length, 0.0).amax(1);
   auto ref_ok = torch::isfinite(ref) & (ref > lim.min_bone_ref);
   auto ref_safe = torch::where(ref_ok, ref, 1.0);
 
-  auto pb = bones(pred);                              // (N, H, 24)
+  auto pb = bones(pred);                              // (N, H, 13)
   auto ok = pb.valid & ref_ok.unsqueeze(1);
   auto drift = (pb.length - ref_safe.unsqueeze(1)).abs() / ref_safe.unsqueeze(1);
   out.bone_drift = column((drift * f64(ok)).sum({1, 2}), f64(ok).sum({1, 2}));
 
   // Out of range: a bone grown past its longest context length, or a joint out of reach.
-  auto grown = ok & (pb.length > lim.bone_growth * ref_max.unsqueeze(1));  // (N, H, 24)
+  auto grown = ok & (pb.length > lim.bone_growth * ref_max.unsqueeze(1));  // (N, H, 13)
   auto pos = f64(positions(pred));                                          // (N, H, 25, 2)
   auto vis = visible(pred);
   auto hip_vis = vis.index({"...", static_cast<int64_t>(MidHip)}).unsqueeze(-1);  // (N, H, 1)

@@ -7,6 +7,7 @@
 #include "lmm/core/body25.h"
 #include "lmm/core/error.h"
 #include "lmm/eval/metrics.h"
+#include "lmm/models/forecaster.h"
 #include "test_support.h"
 
 using namespace lmm;
@@ -198,4 +199,12 @@ TEST(Metrics, GroupScaleAndBootstrap) {
   EXPECT_DOUBLE_EQ(e[0].value, 1.5);
   EXPECT_LE(e[0].lo, e[0].value);
   EXPECT_GE(e[0].hi, e[0].value);
+}
+
+TEST(Metrics, PooledPositionErrorEqualsTheTrainingMse) {
+  torch::manual_seed(11);
+  auto tgt = torch::randn({6, 30, 75});
+  tgt.index_put_({"...", Slice(2, kFrameDim, 3)}, (torch::rand({6, 30, 25}) > 0.2).to(torch::kFloat));
+  auto pred = torch::randn({6, 30, 75});
+  EXPECT_NEAR(val(position_error(pred, tgt).value(), 30), models::position_mse(pred, tgt).item<double>(), 1e-6);
 }

@@ -74,6 +74,8 @@ struct PlausibilityLimits {
 };
 
 // Plausibility of a forecast (or of the ground truth, as a reference), 1 column each.
+// Bones are the 13 limb and torso bones kBones[0..12] (face and foot bones are too short
+// for their length to be judged against detection noise).
 struct Plausibility {
   RatioStat bone_drift;     // mean |L - L_ref| / L_ref; L_ref = median length in the context
   RatioStat seam_jump;      // |com(first forecast frame) - com(last context frame)|
