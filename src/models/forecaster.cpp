@@ -3,7 +3,9 @@
 
 #include "lmm/core/body25.h"
 #include "lmm/core/error.h"
+#include "lmm/models/diffusion.h"
 #include "lmm/models/flat_transformer.h"
+#include "lmm/models/htt.h"
 #include "lmm/models/model_config.h"
 #include "lmm/models/tokens.h"
 
@@ -33,6 +35,10 @@ Config preset_config(const std::string& kind, const std::string& preset) {
 std::shared_ptr<ForecasterImpl> model_from_config(const std::string& kind, const nlohmann::json& config) {
   if (kind == "flat")
     return std::make_shared<FlatTransformerImpl>(config_with_overrides(FlatConfig{}, config, kind));
+  if (kind == "htt")
+    return std::make_shared<HierarchicalTransformerImpl>(config_with_overrides(HttConfig{}, config, kind));
+  if (kind == "diffusion")
+    return std::make_shared<MotionDiffusionImpl>(config_with_overrides(DiffusionConfig{}, config, kind));
   throw ConfigError("unknown model kind '" + kind + "' (expected flat | htt | diffusion)");
 }
 
@@ -40,6 +46,10 @@ std::shared_ptr<ForecasterImpl> make_model(const std::string& kind, const std::s
                                            const nlohmann::json& overrides) {
   if (kind == "flat")
     return model_from_config(kind, config_with_overrides(preset_config<FlatConfig>(kind, preset), overrides, kind));
+  if (kind == "htt")
+    return model_from_config(kind, config_with_overrides(preset_config<HttConfig>(kind, preset), overrides, kind));
+  if (kind == "diffusion")
+    return model_from_config(kind, config_with_overrides(preset_config<DiffusionConfig>(kind, preset), overrides, kind));
   throw ConfigError("unknown model kind '" + kind + "' (expected flat | htt | diffusion)");
 }
 

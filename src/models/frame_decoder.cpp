@@ -68,4 +68,23 @@ torch::Tensor FrameDecoderImpl::generate_uncached(const torch::Tensor& memory, c
   return fed.narrow(1, 1, horizon);                                // (B, H, 75)
 }
 
+LossOutput AutoregressiveForecasterImpl::loss(const Batch& batch, const StepOptions& opt) {
+  auto anchor = batch.context.select(1, -1);                                       // (B, 75)
+  auto pred = decoder->scheduled(batch.target, encode(batch.context), anchor, opt.sampling_prob);  // (B, H, 75)
+  auto mse = position_mse(pred, batch.target);                                     // ()
+  return {mse, mse.detach()};
+}
+
+torch::Tensor AutoregressiveForecasterImpl::teacher_forced(const Batch& batch) {
+  return decoder->scheduled(batch.target, encode(batch.context), batch.context.select(1, -1), 0.0);  // (B, H, 75)
+}
+
+torch::Tensor AutoregressiveForecasterImpl::forecast(const torch::Tensor& context, int horizon) {
+  return decoder->generate(encode(context), context.select(1, -1), horizon);  // (B, H, 75)
+}
+
+torch::Tensor AutoregressiveForecasterImpl::forecast_uncached(const torch::Tensor& context, int horizon) {
+  return decoder->generate_uncached(encode(context), context.select(1, -1), horizon);  // (B, H, 75)
+}
+
 }  // namespace lmm::models

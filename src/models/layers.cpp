@@ -9,6 +9,16 @@
 
 namespace lmm::models {
 
+void validate_dims(const Dims& d, const char* model) {
+  LMM_CHECK(d.d_model >= 4 && d.d_model % 2 == 0 && d.heads >= 1 && d.d_model % d.heads == 0,
+            model << ": d_model " << d.d_model << " must be even and divisible by heads " << d.heads);
+  LMM_CHECK(d.ffn >= 1, model << ": ffn " << d.ffn << " must be >= 1");
+  LMM_CHECK(d.dropout >= 0 && d.dropout < 1, model << ": dropout " << d.dropout << " outside [0, 1)");
+  LMM_CHECK(d.pe_min_period_s > 0 && d.pe_max_period_s > d.pe_min_period_s,
+            model << ": need 0 < pe_min_period_s (" << d.pe_min_period_s << ") < pe_max_period_s ("
+                  << d.pe_max_period_s << ")");
+}
+
 torch::Tensor time_encoding(const torch::Tensor& times, int64_t d, double min_period, double max_period) {
   LMM_CHECK(d % 2 == 0 && d >= 4, "time_encoding: width " << d << " must be even and >= 4");
   const int64_t half = d / 2;

@@ -5,8 +5,10 @@
 
 #include "lmm/core/body25.h"
 #include "lmm/core/error.h"
+#include "lmm/models/diffusion.h"
 #include "lmm/models/flat_transformer.h"
 #include "lmm/models/forecaster.h"
+#include "lmm/models/htt.h"
 #include "lmm/models/tokens.h"
 
 using namespace lmm;
@@ -35,6 +37,8 @@ void expect_near_count(int64_t n, double millions) {
 
 TEST(Models, PaperConfigsHaveThePaperParameterCounts) {
   expect_near_count(count_parameters(*make_model("flat", "paper")), 11.1);
+  expect_near_count(count_parameters(*make_model("htt", "paper")), 18.8);
+  expect_near_count(count_parameters(*make_model("diffusion", "paper")), 11.4);
 }
 
 TEST(Models, PositionMseAveragesVisibleJointPositionsOnly) {
@@ -86,7 +90,7 @@ TEST_P(EachModel, SmallPresetShapesConfidenceAndConfigRoundTrip) {
 TEST_P(EachModel, OverfitsATinyBatch) {
   torch::manual_seed(2);
   auto model = make_model(GetParam(), "small");
-  auto batch = synthetic_batch(4);
+  auto batch = synthetic_batch(2);
   torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(3e-3).weight_decay(0));
   model->train();
   std::vector<float> losses;
@@ -101,17 +105,20 @@ TEST_P(EachModel, OverfitsATinyBatch) {
   EXPECT_LT(losses.back(), 0.5f * losses.front()) << "first " << losses.front() << " last " << losses.back();
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, EachModel, ::testing::Values("flat"));
+INSTANTIATE_TEST_SUITE_P(Models, EachModel, ::testing::Values("flat", "htt", "diffusion"));
 
-TEST(Models, FlatCachedDecodingEqualsPrefixRerun) {
+TEST(Models, CachedDecodingEqualsPrefixRerun) {
   torch::manual_seed(3);
-  FlatTransformer model(FlatConfig::small());
-  model->eval();
-  torch::NoGradGuard no_grad;
   auto batch = synthetic_batch(3);
-  auto cached = model->forecast(batch.context, kForecastFrames);
-  auto rerun = model->forecast_uncached(batch.context, kForecastFrames);
-  EXPECT_LT((cached - rerun).abs().max().item<float>(), 1e-5f);
+  torch::NoGradGuard no_grad;
+  for (std::string kind : {"flat", "htt"}) {
+    auto model = std::dynamic_pointer_cast<AutoregressiveForecasterImpl>(make_model(kind, "small"));
+    ASSERT_TRUE(model) << kind;
+    model->eval();
+    auto cached = model->forecast(batch.context, kForecastFrames);
+    auto rerun = model->forecast_uncached(batch.context, kForecastFrames);
+    EXPECT_LT((cached - rerun).abs().max().item<float>(), 1e-5f) << kind;
+  }
 }
 
 TEST(Models, ScheduledSamplingChangesOnlyFedFramesAfterTheFirst) {
@@ -129,4 +136,28 @@ TEST(Models, ScheduledSamplingChangesOnlyFedFramesAfterTheFirst) {
   // p = 1 feeds back teacher-forced predictions: equal to decoding those inputs directly.
   auto fed = torch::cat({anchor.unsqueeze(1), tf.narrow(1, 0, kForecastFrames - 1)}, 1);
   EXPECT_LT((all_own - model->decoder->forward(fed, memory, anchor)).abs().max().item<float>(), 1e-5f);
+}
+
+TEST(Models, DiffusionSamplingIsDeterministicGivenTheSeed) {
+  torch::manual_seed(5);
+  MotionDiffusion model(DiffusionConfig::small());
+  model->eval();
+  torch::NoGradGuard no_grad;
+  auto batch = synthetic_batch(2);
+  auto a = model->sample(batch.context, kForecastFrames, 3, uint64_t{42});
+  ASSERT_EQ(a.sizes(), (std::vector<int64_t>{3, 2, 30, 75}));
+  EXPECT_TRUE(torch::equal(a, model->sample(batch.context, kForecastFrames, 3, uint64_t{42})));
+  EXPECT_FALSE(torch::equal(a, model->sample(batch.context, kForecastFrames, 3, uint64_t{43})));
+  EXPECT_GT((a[0] - a[1]).abs().max().item<float>(), 0.0f);  // samples differ from each other
+}
+
+TEST(Models, CosineScheduleMatchesNicholDhariwal) {
+  auto abar = cosine_alpha_bar(100);
+  ASSERT_EQ(abar.size(0), 101);
+  EXPECT_FLOAT_EQ(abar[0].item<float>(), 1.0f);
+  const double f0 = std::pow(std::cos(0.008 / 1.008 * M_PI / 2), 2);
+  const double f50 = std::pow(std::cos((0.5 + 0.008) / 1.008 * M_PI / 2), 2);
+  EXPECT_NEAR(abar[50].item<float>(), f50 / f0, 1e-6);
+  EXPECT_LT(abar[100].item<float>(), 1e-3f);  // nearly pure noise at t = T
+  EXPECT_TRUE((abar.slice(0, 1) < abar.slice(0, 0, 100)).all().item<bool>());
 }

@@ -31,22 +31,16 @@ struct FlatConfig {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FlatConfig, d_model, heads, ffn, encoder_layers, decoder_layers,
                                                 dropout, pe_min_period_s, pe_max_period_s)
 
-class FlatTransformerImpl : public ForecasterImpl {
+class FlatTransformerImpl : public AutoregressiveForecasterImpl {
  public:
   explicit FlatTransformerImpl(const FlatConfig& config);
   std::string kind() const override { return "flat"; }
   nlohmann::json config_json() const override { return config; }
-  LossOutput loss(const Batch& batch, const StepOptions& opt) override;
-  torch::Tensor forecast(const torch::Tensor& context, int horizon) override;
-  torch::Tensor teacher_forced(const Batch& batch) override;
-
-  torch::Tensor encode(const torch::Tensor& context);  // (B, T, 75) -> memory (B, T, d)
-  torch::Tensor forecast_uncached(const torch::Tensor& context, int horizon);  // prefix re-run
+  torch::Tensor encode(const torch::Tensor& context) override;  // (B, T, 75) -> memory (B, T, d)
 
   FlatConfig config;
   torch::nn::Linear embed{nullptr};  // 75 -> d
   Encoder encoder{nullptr};
-  FrameDecoder decoder{nullptr};
   torch::nn::Dropout drop{nullptr};
 };
 TORCH_MODULE(FlatTransformer);

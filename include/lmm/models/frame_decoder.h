@@ -11,6 +11,7 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "lmm/models/forecaster.h"
 #include "lmm/models/layers.h"
 
 namespace lmm::models {
@@ -37,5 +38,19 @@ class FrameDecoderImpl : public torch::nn::Module {
   torch::Tensor to_frames(const torch::Tensor& h, const torch::Tensor& anchor);  // (B, L, d) -> (B, L, 75)
 };
 TORCH_MODULE(FrameDecoder);
+
+// Base of the autoregressive forecasters (flat, HTT): a model-specific encode() producing
+// the decoder memory, plus the shared FrameDecoder. Implements the Forecaster interface:
+// loss = position_mse of scheduled(target, p = StepOptions::sampling_prob).
+class AutoregressiveForecasterImpl : public ForecasterImpl {
+ public:
+  virtual torch::Tensor encode(const torch::Tensor& context) = 0;  // (B, T, 75) -> memory (B, S, d)
+  LossOutput loss(const Batch& batch, const StepOptions& opt) override;
+  torch::Tensor forecast(const torch::Tensor& context, int horizon) override;       // cached
+  torch::Tensor teacher_forced(const Batch& batch) override;                         // (B, H, 75)
+  torch::Tensor forecast_uncached(const torch::Tensor& context, int horizon);       // prefix re-run
+
+  FrameDecoder decoder{nullptr};  // registered by the subclass as "decoder"
+};
 
 }  // namespace lmm::models

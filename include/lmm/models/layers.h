@@ -6,6 +6,7 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <string>
 #include <vector>
 
 namespace lmm::models {
@@ -19,6 +20,9 @@ struct Dims {
   double pe_min_period_s = 0.2;   // shortest period of the time encoding, seconds, e.g. 0.2
   double pe_max_period_s = 60.0;  // longest period of the time encoding, seconds, e.g. 60
 };
+// ConfigError unless heads divide an even d_model >= 4, ffn >= 1, dropout in [0, 1) and
+// 0 < pe_min_period_s < pe_max_period_s; `model` names the config in the message.
+void validate_dims(const Dims& dims, const char* model);
 
 // Sinusoidal encoding of physical time: times (..) in seconds -> (.., d), first half
 // sin(2 pi t / P_i), second half cos(2 pi t / P_i), periods P_i geometric from
