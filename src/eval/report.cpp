@@ -65,6 +65,7 @@ std::string fnum(double x) {
   if (!std::isfinite(x)) return "–";
   double a = std::fabs(x);
   if (a == 0 || (a >= 0.01 && a < 1000)) return fmt::format("{:.3f}", x);
+  if (a >= 1000 && a < 1e7) return fmt::format("{:.0f}", x);
   return fmt::format("{:.3g}", x);
 }
 std::string fest(const Estimate& e) {
