@@ -5,7 +5,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libtorch-dev libgloo-dev libopenblas0-openmp
   libopencv-dev opencv-doc libgif-dev
-  nlohmann-json3-dev libcli11-dev libfmt-dev
+  nlohmann-json3-dev libsimdjson-dev libcli11-dev libfmt-dev
   libhdf5-dev hdf5-tools
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-h5py python3-torch
