@@ -1,6 +1,8 @@
 // `lmm render CLIP|FORECAST -o out.mp4|out.gif|out.png [--truth CLIP] [--start N]
-//  [--fps F] [--size WxH] [--sheet N]`: skeleton animations; a forecast is drawn in green
-// over the ground truth (left/right colours). PNG: one frame, or a contact sheet of N frames.
+//  [--units auto|normalized|source] [--fps F] [--size WxH] [--sheet N]`: skeleton
+// animations of a clip .h5 or an OpenPose JSON directory (e.g. `lmm forecast -o DIR`); with
+// --truth the input is drawn in green over the ground truth (left/right colours).
+// PNG: one frame, or a contact sheet of N frames.
 #include <fmt/core.h>
 
 #include <memory>
@@ -27,10 +29,13 @@ void parse_size(const std::string& s, int* w, int* h) {
 lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Opts>();
   auto* sub = app.add_subcommand("render", "Draw a clip or forecast as skeleton animation (mp4, gif, png)");
-  sub->add_option("input", o->input, "Clip .h5 (dataset clip file) or forecast")->required();
+  sub->add_option("input", o->input, "Clip .h5 (dataset clip file) or OpenPose JSON directory (forecast)")->required();
   sub->add_option("-o,--output", o->output, "Output file: .mp4, .gif or .png")->required();
   sub->add_option("--truth", o->truth, "Ground-truth clip to overlay the input on");
-  sub->add_option("--start", o->cfg.start, "Timeline frame where the input starts over --truth (default: align ends)");
+  sub->add_option("--start", o->cfg.start,
+                  "Timeline frame where the input starts over --truth (default: after its last frame)");
+  sub->add_option("--units", o->cfg.units, "Clips: auto | normalized | source (auto: source next to OpenPose JSON)")
+      ->capture_default_str();
   sub->add_option("--fps", o->cfg.fps, "Playback rate (default: the clip's, 15)");
   sub->add_option("--size", o->size, "Frame size WIDTHxHEIGHT")->capture_default_str();
   sub->add_option("--sheet", o->cfg.sheet_frames, "PNG: frames in the contact sheet")->capture_default_str();
