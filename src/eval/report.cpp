@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -235,52 +236,68 @@ std::string EvalReport::to_markdown() const {
   return s;
 }
 
+std::string dataset_label(const std::string& path) {
+  std::filesystem::path p(path);
+  if (p.filename().empty()) p = p.parent_path();
+  return p.filename().string();
+}
+
 std::string compare_markdown(const std::vector<EvalReport>& runs) {
-  // Table 1: one block of rows per run; baselines once per (dataset, split, windows).
-  std::string s =
+  // Table 1: one block of rows per run; baselines once per evaluated window set.
+  const std::string head =
       "| Run | Model | Params | Forecast | Trained on | Evaluated on | Frame 1 | Frame 15 | Frame 30 | Overall |\n"
       "|---|---|---|---|---|---|---|---|---|---|\n";
-  std::string oracle, extra =
-      "| Run | Forecast | Evaluated on | Velocity MSE | Teacher-forced MSE | Bone drift | Out of range |\n"
-      "|---|---|---|---|---|---|---|\n";
+  std::string table, oracle, extra;
+  std::vector<std::string> baseline_rows, baseline_extra;
   std::set<std::string> baseline_done;
-  std::vector<std::string> baseline_rows;
   auto cells = [](const Row& r) {
-    auto at = [&](int h) { return h - 1 < static_cast<int>(r.mse.size()) - 1 ? fest(r.mse[h - 1]) : "–"; };
+    auto at = [&](int h) { return h < static_cast<int>(r.mse.size()) ? fest(r.mse[h - 1]) : "–"; };
     return fmt::format("{} | {} | {} | {}", at(1), at(15), at(30), r.mse.empty() ? "–" : fest(r.mse.back()));
   };
+  auto overall = [](const std::vector<Estimate>& v) { return v.empty() ? kNaN : v.back().value; };
+  auto fratio = [](double x) { return std::isfinite(x) ? fmt::format("{:.3f}", x) : std::string("–"); };
   for (const auto& rep : runs) {
-    const std::string where = rep.dataset + (rep.split == "validation" ? " (val)" : "");
+    const std::string where = dataset_label(rep.dataset) + (rep.split == "validation" ? " (val)" : " (all)");
+    const std::string trained = rep.trained_on.empty() ? "–" : dataset_label(rep.trained_on);
+    double zv = kNaN;
+    for (const auto& r : rep.rows)
+      if (r.baseline && r.model == "zero-velocity") zv = overall(r.mse);
     for (const auto& r : rep.rows) {
+      const double ratio = overall(r.mse) / zv;
       if (r.baseline) {
-        auto key = rep.dataset + "|" + rep.split + "|" + std::to_string(rep.windows);
-        if (baseline_done.count(key + r.model)) continue;
-        baseline_done.insert(key + r.model);
+        auto key = rep.dataset + "|" + rep.split + "|" + std::to_string(rep.windows) + "|" + r.model;
+        if (!baseline_done.insert(key).second) continue;
         baseline_rows.push_back(fmt::format("| – | {} | 0 | baseline | – | {} | {} |\n", r.model, where, cells(r)));
+        baseline_extra.push_back(fmt::format("| – | {} | – | {} | {} | {} | – | {} | {} |\n", r.model, where,
+                                             fratio(ratio), fest(r.velocity.empty() ? Estimate{} : r.velocity.back()),
+                                             fpct(r.bone_drift), fpct(r.out_of_range)));
         continue;
       }
       auto line = fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", rep.run, r.model, fparams(rep.params), r.mode,
-                              rep.trained_on.empty() ? "–" : rep.trained_on, where, cells(r));
+                              trained, where, cells(r));
       if (r.oracle) {
         oracle += line;
         continue;
       }
-      s += line;
-      bool first_model_row = &r == &rep.rows.front();
-      extra += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", rep.run, r.mode, where,
-                           r.velocity.empty() ? "–" : fest(r.velocity.back()),
-                           first_model_row && !rep.teacher_forced.empty() ? fest(rep.teacher_forced.back()) : "–",
+      table += line;
+      const bool first_row = &r == &rep.rows.front();
+      extra += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", rep.run, r.mode, trained, where,
+                           fratio(ratio), fest(r.velocity.empty() ? Estimate{} : r.velocity.back()),
+                           first_row && !rep.teacher_forced.empty() ? fest(rep.teacher_forced.back()) : "–",
                            fpct(r.bone_drift), fpct(r.out_of_range));
     }
   }
-  for (const auto& b : baseline_rows) s += b;
-  s = "### Position MSE (normalized units; error at frame h, overall = mean of frames 1-30; 95% clip-bootstrap "
-      "intervals)\n\n" + s;
-  s += "\n### Velocity, teacher-forced error and plausibility (overall)\n\n" + extra;
+  for (const auto& b : baseline_rows) table += b;
+  for (const auto& b : baseline_extra) extra += b;
+  std::string s = "### Position MSE (normalized units; error at frame h, overall = mean of frames 1-30; "
+                  "95% clip-bootstrap intervals)\n\n" + head + table;
+  s += "\n### Relative to zero velocity, velocity, teacher-forced error and plausibility (overall)\n\n"
+       "MSE / zero-velocity: the row's overall position MSE divided by the zero-velocity baseline's on the\n"
+       "same windows (below 1 = better than standing still).\n\n"
+       "| Run | Forecast | Trained on | Evaluated on | MSE / zero-velocity | Velocity MSE | Teacher-forced MSE | "
+       "Bone drift | Out of range |\n|---|---|---|---|---|---|---|---|---|\n" + extra;
   if (!oracle.empty())
-    s += "\n### Oracle best of K (chosen with the target: not comparable with the tables above)\n\n"
-         "| Run | Model | Params | Forecast | Trained on | Evaluated on | Frame 1 | Frame 15 | Frame 30 | Overall |\n"
-         "|---|---|---|---|---|---|---|---|---|---|\n" + oracle;
+    s += "\n### Oracle best of K (chosen with the target: not comparable with the tables above)\n\n" + head + oracle;
   return s;
 }
 

@@ -62,12 +62,6 @@ void write_sample_render(models::ForecasterImpl& model, bool stochastic, const E
   render::write_png(png, r.sheet(frames, 4));
 }
 
-std::string short_name(const std::string& path) {
-  fs::path p(path);
-  if (p.filename().empty()) p = p.parent_path();
-  return p.filename().string();
-}
-
 }  // namespace
 
 std::string run_name(const fs::path& checkpoint) {
@@ -178,7 +172,7 @@ void write_report_dir(const EvalReport& r, const fs::path& dir) {
   }
   render::PlotOptions po;
   po.title = fmt::format("Position MSE by forecast frame: {} on {}", r.run.empty() ? "baselines" : r.run,
-                         short_name(r.dataset));
+                         dataset_label(r.dataset));
   po.x_label = fmt::format("forecast frame ({:g} FPS)", r.fps);
   po.y_label = "MSE (normalized units^2)";
   render::write_plot_png(dir / "error_vs_horizon.png", series, po);

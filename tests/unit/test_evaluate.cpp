@@ -149,19 +149,24 @@ TEST(Evaluate, CompareTableListsRunsAndBaselinesOnce) {
   StubForecaster det(0), sto(0.1);
   auto a = evaluate_model(det, false, w, quick());
   a.run = "flat_run";
-  a.dataset = "ds";
+  a.dataset = "out/ds/";
+  a.trained_on = "/abs/train_ds";
   a.split = "all";
   auto opt = quick();
   opt.samples = 3;
   auto b = evaluate_model(sto, true, w, opt);
   b.run = "diff_run";
-  b.dataset = "ds";
+  b.dataset = "out/ds/";
   b.split = "all";
   auto md = compare_markdown({a, b});
-  EXPECT_NE(md.find("| flat_run | flat | 3 | single rollout |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| flat_run | flat | 3 | single rollout | train_ds | ds (all) |"), std::string::npos) << md;
+  // The constant-velocity stub is exact on linear motion: 0 x the zero-velocity error.
+  EXPECT_NE(md.find("| flat_run | single rollout | train_ds | ds (all) | 0.000 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| – | zero-velocity | – | ds (all) | 1.000 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| diff_run | diffusion | 3 | mean of 3 |"), std::string::npos) << md;
   size_t n = 0;
-  for (size_t p = md.find("| zero-velocity |"); p != std::string::npos; p = md.find("| zero-velocity |", p + 1)) ++n;
+  const auto table1 = md.substr(0, md.find("### Relative"));
+  for (size_t p = table1.find("| zero-velocity |"); p != std::string::npos; p = table1.find("| zero-velocity |", p + 1)) ++n;
   EXPECT_EQ(n, 1u);
   auto oracle_at = md.find("### Oracle");
   ASSERT_NE(oracle_at, std::string::npos);

@@ -55,6 +55,8 @@ struct EvalReport {
 // Spec Table 1 for several runs: model, params, forecast mode, frame 1 / 15 / 30, overall,
 // in normalized units; baselines once per evaluated dataset; oracle rows in a separate table.
 std::string compare_markdown(const std::vector<EvalReport>& runs);
+// A dataset path as tables show it: its last component ("out/ds_video/" -> "ds_video").
+std::string dataset_label(const std::string& path);
 nlohmann::json compare_json(const std::vector<EvalReport>& runs);
 
 }  // namespace lmm::eval
