@@ -174,7 +174,8 @@ void write_report_dir(const EvalReport& r, const fs::path& dir) {
   po.title = fmt::format("Position MSE by forecast frame: {} on {}", r.run.empty() ? "baselines" : r.run,
                          dataset_label(r.dataset));
   po.x_label = fmt::format("forecast frame ({:g} FPS)", r.fps);
-  po.y_label = "MSE (normalized units^2)";
+  po.y_label = "MSE (normalized units^2, log scale)";
+  po.log_y = true;  // baselines such as constant velocity grow 100x over the horizon
   render::write_plot_png(dir / "error_vs_horizon.png", series, po);
 }
 
