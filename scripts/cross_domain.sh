@@ -95,6 +95,14 @@ MD
   cat "$OUT/compare.md"
   cat <<MD
 
+**Reading the tables.** "(val)" rows are in-domain, "(all)" rows cross-domain. The synthetic
+motions are periodic with periods near 1 s, so frames 15 and 30 often fall near the error's
+troughs: the overall column and the plots below show the whole curve. "MSE / zero-velocity" is the
+honest summary of skill on each window set; rows of different window sets (datasets) are not
+directly comparable in absolute MSE, since the domains differ in jitter and motion range. The
+velocity MSE column is the spec 6.1 quantity; the teacher-forced column the spec 6.2 one
+(compare video_flat with video_flat_ss on the held-out mocap corpus).
+
 ## Pictures
 
 Position MSE by forecast frame, flat model trained on video, on video validation clips and on
