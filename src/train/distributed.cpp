@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 
 #include "lmm/core/error.h"
 
@@ -268,6 +269,17 @@ int64_t DistContext::broadcast_int(int64_t value, const std::string& what) {
   std::vector<torch::Tensor> io{t};
   impl_->run(io, "broadcast of " + what + " from rank 0", Collective::broadcast);
   return t.cpu().item<int64_t>();
+}
+
+std::string DistContext::broadcast_bytes(const std::string& bytes, const std::string& what) {
+  const int64_t n = broadcast_int(static_cast<int64_t>(bytes.size()), "size of " + what);
+  auto t = torch::empty({n}, torch::kUInt8);  // (n,) raw bytes
+  if (is_main() && n > 0) std::memcpy(t.data_ptr<uint8_t>(), bytes.data(), n);
+  t = t.to(impl_->device);
+  std::vector<torch::Tensor> io{t};
+  impl_->run(io, "broadcast of " + what + " from rank 0", Collective::broadcast);
+  t = t.cpu();
+  return std::string(reinterpret_cast<const char*>(t.data_ptr<uint8_t>()), n);
 }
 
 bool DistContext::broadcast_bool(bool value, const std::string& what) {

@@ -271,6 +271,10 @@ TEST(DistContext, ScalarCollectivesAndDisagreement) {
     EXPECT_DOUBLE_EQ(ctx.allreduce_mean(rank == 0 ? 2.0 : 4.0, "x"), 3.0);
     EXPECT_EQ(ctx.broadcast_bool(rank == 0, "early stop"), true);
     EXPECT_EQ(ctx.broadcast_int(rank == 0 ? 41 : 7, "resume epoch"), 41);
+    std::string blob(300000, '\0');
+    for (size_t i = 0; i < blob.size(); ++i) blob[i] = static_cast<char>(i * 7 + 1);
+    EXPECT_EQ(ctx.broadcast_bytes(rank == 0 ? blob : "", "checkpoint"), blob);
+    EXPECT_EQ(ctx.broadcast_bytes(rank == 0 ? "" : "junk", "empty"), "");
     ctx.check_same(12, "batches per epoch");
     std::string err;
     try {
@@ -342,7 +346,7 @@ TEST(DistContext, PeerProcessThatDiesMakesTheOtherFail) {
 TEST(DistContext, RankZeroMayStartAfterTheOthers) {
   const int port = free_port();
   auto ok = run_ranks(2, [&](int rank) {
-    if (rank == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    if (rank == 0) std::this_thread::sleep_for(std::chrono::milliseconds(700));
     DistContext ctx(loopback(rank, 2, port, 10.0));
     return ctx.allreduce_sum(1.0, "ranks");
   });

@@ -7,6 +7,7 @@
 //   broadcast_parameters(model)  parameters and buffers from rank 0
 //   allreduce_sum({a, b, ...})   doubles summed across ranks (validation loss, counts)
 //   broadcast_bool / _int        rank 0's decision (early stopping, resume epoch)
+//   broadcast_bytes              rank 0's checkpoint, for resuming without a shared disk
 //   check_same(value, what)      DistError when ranks disagree (batches per epoch, ...)
 // Every call waits at most config.timeout_s; a peer that died (connection closed) or hung
 // (nothing arrives) makes it throw lmm::DistError naming rank, world size, operation and
@@ -56,6 +57,8 @@ class DistContext {
   // Rank 0's value, on every rank.
   bool broadcast_bool(bool value, const std::string& what);
   int64_t broadcast_int(int64_t value, const std::string& what);
+  // Rank 0's bytes (e.g. a checkpoint file it read), so that other ranks need no shared disk.
+  std::string broadcast_bytes(const std::string& bytes, const std::string& what);
   // Throws DistError on every rank when ranks hold different values for `what`.
   void check_same(int64_t value, const std::string& what);
   void barrier(const std::string& what = "barrier");
