@@ -1,29 +1,53 @@
 // Per-clip normalization (spec 2.2): resample to 15 FPS with confidence-aware
 // interpolation, centre every frame on MidHip, scale to the standard torso length
-// (robust Neck-MidHip over the clip), derive velocity/acceleration/jerk, and run QC.
+// (median Neck-MidHip over the clip), derive velocity/acceleration/jerk, and run QC.
 //   in:  RawClip pose (T0, 25, 3) at clip.fps      out: NormalizedClip pose (T, 25, 3) at 15 FPS
+//   x_src = x_norm * scale + center[t]   (source units; see docs/normalization.md)
 #pragma once
 #include <vector>
 
 #include "lmm/core/clip.h"
+#include "lmm/pipeline/qc.h"
 
 namespace lmm::pipeline {
 
 struct NormalizeConfig {
-  double fps_out = kStandardFps;   // target rate, 15
+  double fps_out = kStandardFps;        // target rate, 15
   float torso_length = kStandardTorso;  // Neck-MidHip after scaling, 1.0
-  float min_confidence = 0.05f;    // below this a joint counts as missing
+  float min_confidence = kMinConfidence;  // below this a joint counts as missing, 0.05
+  QcThresholds qc;                      // thresholds of the QC record (min_confidence is
+                                        // raised to the value above when lower)
 };
 
-// Resamples (T0, 25, C) at fps_in to fps_out. Positions are linearly interpolated
-// between the two bracketing source frames when both see the joint; when only one
-// does and it is within half a source interval, that one is copied; else confidence 0.
-// C is 3 (x, y, conf) or 4 (X, Y, Z, conf): the last channel is the confidence.
-std::vector<float> resample(const std::vector<float>& x, int frames_in, int channels,
-                            double fps_in, double fps_out, int* frames_out);
+// Output frame count when resampling frames_in frames from fps_in to fps_out:
+// floor((frames_in - 1) * fps_out / fps_in) + 1, or 0 for no frames.
+int resampled_frames(int frames_in, double fps_in, double fps_out);
 
-// Full normalization of one clip. Throws FormatError naming the clip when it has
-// no frames, a non-finite value, or no frame where the torso is visible.
+// Resamples (T0, 25, C) at fps_in to fps_out; output frame k is at time k / fps_out.
+// A time that falls on a source frame copies it exactly. Otherwise positions and
+// confidence are linearly interpolated between the two bracketing source frames when
+// both see the joint; when only one does and it is within half a source interval, that
+// one is copied; else the joint is zero with confidence 0.
+// C is 3 (x, y, conf) or 4 (X, Y, Z, conf): the last channel is the confidence.
+// Throws ConfigError for fps_in or fps_out <= 0, C < 2 or x.size() != T0 * 25 * C.
+std::vector<float> resample(const std::vector<float>& x, int frames_in, int channels,
+                            double fps_in, double fps_out, int* frames_out,
+                            float min_confidence = kMinConfidence);
+
+// Time derivatives of a pose (T, 25, 3) at fps, each (T, 25, 2): finite differences
+// (central inside, one-sided at the ends) applied once, twice and three times. A
+// value is 0 where the joint has confidence 0 in any frame its stencil needs.
+struct Derivatives {
+  std::vector<float> velocity;      // (T, 25, 2) units per second
+  std::vector<float> acceleration;  // (T, 25, 2) units per second^2
+  std::vector<float> jerk;          // (T, 25, 2) units per second^3
+};
+Derivatives derivatives(const std::vector<float>& pose, int frames, double fps);
+
+// Full normalization of one clip. Throws FormatError(source_path, frame, reason) when
+// it has no frames, a pose of the wrong size, a non-finite value (naming frame and
+// joint), a frame rate <= 0, or no frame where both Neck and MidHip are visible.
+// Throws ConfigError for an invalid cfg.
 NormalizedClip normalize(const RawClip& raw, const NormalizeConfig& cfg = {});
 
 }  // namespace lmm::pipeline

@@ -1,7 +1,8 @@
 // Quality control of a normalized clip: per-joint confidence statistics, artifact
 // detection (jumps, frozen frames, bone-length outliers, left/right swaps) and a
 // usability class. Thresholds are the constants below; docs/normalization.md explains them.
-//   in: pose (T, 25, 3) normalized at `fps` (torso length 1)
+//   in: pose (T, 25, 3) normalized at `fps` (centred on MidHip, torso length 1,
+//       missing joints have confidence 0)
 #pragma once
 #include <vector>
 
@@ -9,18 +10,34 @@
 
 namespace lmm::pipeline {
 
+constexpr float kMinConfidence = 0.05f;  // default: a joint below this counts as missing
+constexpr int kMainJoints = 15;          // joints 0..14 (Nose..LAnkle): the body without face/feet
+constexpr size_t kMaxArtifacts = 256;    // QcRecord::artifacts keeps the earliest this many
+
+// True when a joint with this confidence counts as seen (conf > 0 and >= min_confidence).
+inline bool is_visible(float conf, float min_confidence) {
+  return conf > 0.f && conf >= min_confidence;
+}
+
 struct QcThresholds {
-  float min_confidence = 0.05f;   // joint counts as missing below this
-  float jump_speed = 15.0f;       // torso lengths per second for a single-frame jump
-  int frozen_run = 8;             // >= this many identical consecutive frames (at 15 FPS)
-  float bone_ratio = 0.5f;        // |bone / median bone - 1| above this is an outlier
-  float degraded_missing = 0.2f;  // mean missing share of the 15 main joints
-  float unusable_missing = 0.6f;
-  float degraded_artifacts = 0.05f;  // artifacts per frame
-  float unusable_artifacts = 0.25f;
-  int min_frames = 2;             // clips shorter than this are unusable
+  float min_confidence = kMinConfidence;  // joint counts as missing below this, 0.05
+  float jump_speed = 15.0f;        // torso lengths per second between consecutive frames, 15
+  int frozen_run = 8;              // >= this many identical consecutive frames is frozen, 8
+  float frozen_tol = 1e-6f;        // |dx|, |dy| at most this counts as identical, 1e-6
+  float bone_ref_quantile = 0.9f;  // reference length: this quantile of the bone's length, 0.9
+  float bone_ratio = 0.5f;         // bone / reference - 1 above this is a stretch outlier, 0.5
+  float bone_min_excess = 0.1f;    // ...and only when bone - reference exceeds this (torso), 0.1
+  float swap_ratio = 0.5f;         // mirrored distance below this share of as-is distance, 0.5
+  float swap_min_shift = 0.1f;     // ...and only when the as-is mean shift exceeds this, 0.1
+  float degraded_missing = 0.2f;   // mean missing share of the 15 main joints, 0.2
+  float unusable_missing = 0.6f;   // 0.6
+  float degraded_artifacts = 0.05f;  // share of frames touched by an artifact, 0.05
+  float unusable_artifacts = 0.25f;  // 0.25
+  int min_frames = 2;              // clips shorter than this are unusable, 2
 };
 
+// QC of one normalized clip; `fps` is its frame rate (15 after normalize()).
+// Throws ConfigError when pose.size() != frames * 75 or fps <= 0.
 QcRecord quality_control(const std::vector<float>& pose, int frames, double fps,
                          const QcThresholds& th = {});
 

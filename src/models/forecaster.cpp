@@ -1,0 +1,62 @@
+// Model factory, position MSE and parameter counting (see forecaster.h).
+#include "lmm/models/forecaster.h"
+
+#include "lmm/core/body25.h"
+#include "lmm/core/error.h"
+#include "lmm/models/diffusion.h"
+#include "lmm/models/flat_transformer.h"
+#include "lmm/models/htt.h"
+#include "lmm/models/model_config.h"
+#include "lmm/models/tokens.h"
+
+namespace lmm::models {
+
+torch::Tensor position_mse(const torch::Tensor& pred, const torch::Tensor& target) {
+  LMM_CHECK(pred.sizes() == target.sizes() && pred.size(-1) == kFrameDim,
+            "position_mse: prediction " << pred.sizes() << " vs target " << target.sizes()
+                                        << ", expected equal shapes (.., 75)");
+  auto visible = (frame_confidence(target) > 0).to(pred.scalar_type()).unsqueeze(-1);  // (.., 25, 1)
+  auto diff = (frame_positions(pred) - frame_positions(target)).unflatten(-1, {kNumJoints, 2});  // (.., 25, 2)
+  auto sum = (visible * diff.square()).sum();                                         // ()
+  return sum / (2 * visible.sum()).clamp_min(1);                                      // ()
+}
+
+namespace {
+
+template <class Config>
+Config preset_config(const std::string& kind, const std::string& preset) {
+  if (preset == "paper") return Config::paper();
+  if (preset == "small") return Config::small();
+  throw ConfigError("unknown preset '" + preset + "' for model '" + kind + "' (expected paper | small)");
+}
+
+}  // namespace
+
+std::shared_ptr<ForecasterImpl> model_from_config(const std::string& kind, const nlohmann::json& config) {
+  if (kind == "flat")
+    return std::make_shared<FlatTransformerImpl>(config_with_overrides(FlatConfig{}, config, kind));
+  if (kind == "htt")
+    return std::make_shared<HierarchicalTransformerImpl>(config_with_overrides(HttConfig{}, config, kind));
+  if (kind == "diffusion")
+    return std::make_shared<MotionDiffusionImpl>(config_with_overrides(DiffusionConfig{}, config, kind));
+  throw ConfigError("unknown model kind '" + kind + "' (expected flat | htt | diffusion)");
+}
+
+std::shared_ptr<ForecasterImpl> make_model(const std::string& kind, const std::string& preset,
+                                           const nlohmann::json& overrides) {
+  if (kind == "flat")
+    return model_from_config(kind, config_with_overrides(preset_config<FlatConfig>(kind, preset), overrides, kind));
+  if (kind == "htt")
+    return model_from_config(kind, config_with_overrides(preset_config<HttConfig>(kind, preset), overrides, kind));
+  if (kind == "diffusion")
+    return model_from_config(kind, config_with_overrides(preset_config<DiffusionConfig>(kind, preset), overrides, kind));
+  throw ConfigError("unknown model kind '" + kind + "' (expected flat | htt | diffusion)");
+}
+
+int64_t count_parameters(const torch::nn::Module& m) {
+  int64_t n = 0;
+  for (const auto& p : m.parameters()) n += p.numel();
+  return n;
+}
+
+}  // namespace lmm::models

@@ -1,0 +1,90 @@
+// Autoregressive frame decoder (see frame_decoder.h).
+#include "lmm/models/frame_decoder.h"
+
+#include <vector>
+
+#include "lmm/core/body25.h"
+#include "lmm/models/tokens.h"
+
+namespace lmm::models {
+
+FrameDecoderImpl::FrameDecoderImpl(const Dims& d, int layers) : dims(d) {
+  embed = register_module("embed", torch::nn::Linear(kFrameDim, dims.d_model));
+  decoder = register_module("decoder", Decoder(dims, layers));
+  head = register_module("head", torch::nn::Linear(dims.d_model, 2 * kNumJoints));
+  drop = register_module("drop", torch::nn::Dropout(dims.dropout));
+}
+
+torch::Tensor FrameDecoderImpl::to_frames(const torch::Tensor& h, const torch::Tensor& anchor) {
+  auto xy = frame_positions(anchor).unsqueeze(1) + head(h);      // (B, L, 50)
+  return join_frame(xy, frame_confidence(anchor).unsqueeze(1));  // (B, L, 75)
+}
+
+torch::Tensor FrameDecoderImpl::forward(const torch::Tensor& inputs, const torch::Tensor& memory,
+                                        const torch::Tensor& anchor) {
+  const int64_t H = inputs.size(1);
+  auto pe = time_encoding(frame_times(H, 0.0), dims).to(inputs.device());  // (H, d)
+  auto x = drop(embed(inputs) + pe);                                      // (B, H, d)
+  auto h = decoder(x, memory, causal_mask(H, inputs.options()));          // (B, H, d)
+  return to_frames(h, anchor);                                            // (B, H, 75)
+}
+
+torch::Tensor FrameDecoderImpl::scheduled(const torch::Tensor& target, const torch::Tensor& memory,
+                                          const torch::Tensor& anchor, double sampling_prob) {
+  const int64_t B = target.size(0), H = target.size(1);
+  auto truth = target.narrow(1, 0, H - 1);                         // (B, H-1, 75) frames fed at steps 1..
+  if (sampling_prob > 0 && H > 1) {
+    torch::Tensor first;                                            // (B, H, 75) pass 1 predictions
+    {
+      torch::NoGradGuard no_grad;
+      first = forward(torch::cat({anchor.unsqueeze(1), truth}, 1), memory.detach(), anchor);
+    }
+    auto own = torch::rand({B, H - 1, 1}, target.options()) < sampling_prob;  // (B, H-1, 1)
+    truth = torch::where(own, first.narrow(1, 0, H - 1), truth);             // (B, H-1, 75)
+  }
+  return forward(torch::cat({anchor.unsqueeze(1), truth}, 1), memory, anchor);  // (B, H, 75)
+}
+
+torch::Tensor FrameDecoderImpl::generate(const torch::Tensor& memory, const torch::Tensor& anchor, int horizon) {
+  auto pe = time_encoding(frame_times(horizon, 0.0), dims).to(memory.device());  // (H, d)
+  auto cache = decoder->start(memory);
+  auto frame = anchor.unsqueeze(1);                                // (B, 1, 75) fed frame
+  std::vector<torch::Tensor> out;
+  for (int j = 0; j < horizon; ++j) {
+    auto x = embed(frame) + pe.narrow(0, j, 1);                    // (B, 1, d)
+    frame = to_frames(decoder->step(x, cache), anchor);            // (B, 1, 75)
+    out.push_back(frame);
+  }
+  return torch::cat(out, 1);                                       // (B, H, 75)
+}
+
+torch::Tensor FrameDecoderImpl::generate_uncached(const torch::Tensor& memory, const torch::Tensor& anchor,
+                                                  int horizon) {
+  auto fed = anchor.unsqueeze(1);                                  // (B, 1, 75)
+  for (int j = 0; j < horizon; ++j) {
+    auto next = forward(fed, memory, anchor).narrow(1, j, 1);      // (B, 1, 75)
+    fed = torch::cat({fed, next}, 1);                              // (B, j+2, 75)
+  }
+  return fed.narrow(1, 1, horizon);                                // (B, H, 75)
+}
+
+LossOutput AutoregressiveForecasterImpl::loss(const Batch& batch, const StepOptions& opt) {
+  auto anchor = batch.context.select(1, -1);                                       // (B, 75)
+  auto pred = decoder->scheduled(batch.target, encode(batch.context), anchor, opt.sampling_prob);  // (B, H, 75)
+  auto mse = position_mse(pred, batch.target);                                     // ()
+  return {mse, mse.detach()};
+}
+
+torch::Tensor AutoregressiveForecasterImpl::teacher_forced(const Batch& batch) {
+  return decoder->scheduled(batch.target, encode(batch.context), batch.context.select(1, -1), 0.0);  // (B, H, 75)
+}
+
+torch::Tensor AutoregressiveForecasterImpl::forecast(const torch::Tensor& context, int horizon) {
+  return decoder->generate(encode(context), context.select(1, -1), horizon);  // (B, H, 75)
+}
+
+torch::Tensor AutoregressiveForecasterImpl::forecast_uncached(const torch::Tensor& context, int horizon) {
+  return decoder->generate_uncached(encode(context), context.select(1, -1), horizon);  // (B, H, 75)
+}
+
+}  // namespace lmm::models

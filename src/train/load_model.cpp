@@ -1,0 +1,27 @@
+// Rebuilds a forecasting model from a checkpoint: kind + config from the metadata
+// (models::model_from_config), then the stored weights; the model is left in eval mode.
+#include "lmm/core/error.h"
+#include "lmm/train/checkpoint.h"
+
+namespace lmm::train {
+
+LoadedModel load_model(const std::filesystem::path& path) {
+  Checkpoint ck = read_checkpoint(path);
+  const auto& m = ck.meta;
+  if (!m.contains("model") || !m["model"].contains("kind") || !m["model"].contains("config"))
+    throw CheckpointError(path.string() +
+                          ": metadata has no model description, expected {\"model\": {\"kind\": "
+                          "..., \"config\": {...}}}");
+  LoadedModel out;
+  try {
+    out.model = models::model_from_config(m["model"]["kind"].get<std::string>(), m["model"]["config"]);
+  } catch (const ConfigError& e) {
+    throw CheckpointError(path.string() + ": cannot rebuild the model: " + e.what());
+  }
+  load_module_state(*out.model, ck.model_state, path.string());
+  out.model->eval();
+  out.meta = std::move(ck.meta);
+  return out;
+}
+
+}  // namespace lmm::train
