@@ -138,21 +138,21 @@ struct DistContext::Impl {
 
   void run(std::vector<torch::Tensor>& io, const std::string& op, Collective kind) { wait(launch(io, op, kind), op); }
 
-  // Sums or broadcasts `tensors` in buckets, overlapping the buckets'
-  // collectives, then copies the results back (divided by `divide` when not 1).
-  void bucketed(const std::vector<torch::Tensor>& tensors, const std::string& op, Collective kind, double divide) {
+  // Sums (after multiplying by `scale`) or broadcasts `tensors` in buckets, overlapping
+  // the buckets' collectives, then copies the results back.
+  void bucketed(const std::vector<torch::Tensor>& tensors, const std::string& op, Collective kind, double scale) {
     torch::NoGradGuard no_grad;
     auto buckets = make_buckets(tensors, cfg.bucket_bytes);
     for (auto& b : buckets) {
       std::vector<torch::Tensor> flat;
       for (auto& t : b.tensors) flat.push_back(t.reshape({-1}));
       b.flat = torch::cat(flat).to(device).contiguous();  // (sum numel,)
+      if (scale != 1.0) b.flat.mul_(scale);
       std::vector<torch::Tensor> io{b.flat};
       b.work = launch(io, op, kind);
     }
     for (auto& b : buckets) {
       wait(b.work, op);
-      if (divide != 1.0) b.flat.div_(divide);
       int64_t off = 0;
       for (auto& t : b.tensors) {
         t.copy_(b.flat.narrow(0, off, t.numel()).view_as(t));
@@ -230,14 +230,14 @@ DistContext::~DistContext() = default;
 
 torch::Device DistContext::device() const { return impl_->device; }
 
-void DistContext::allreduce_gradients(torch::nn::Module& module) {
+void DistContext::allreduce_gradients(torch::nn::Module& module, std::optional<double> weight) {
   std::vector<torch::Tensor> grads;
   for (auto& p : module.parameters()) {
     if (!p.requires_grad()) continue;
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
     grads.push_back(p.grad());
   }
-  impl_->bucketed(grads, "allreduce of gradients", Collective::sum, world_size());
+  impl_->bucketed(grads, "allreduce of gradients", Collective::sum, weight.value_or(1.0 / world_size()));
 }
 
 void DistContext::broadcast_parameters(torch::nn::Module& module) {

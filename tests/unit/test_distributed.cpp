@@ -20,6 +20,7 @@
 #include "lmm/train/dist_config.h"
 #include "lmm/train/dist_sampler.h"
 #include "lmm/train/distributed.h"
+#include "lmm/train/windows.h"
 
 using namespace lmm;
 using namespace lmm::train;
@@ -83,15 +84,16 @@ torch::nn::Sequential tiny_model() {
   return torch::nn::Sequential(torch::nn::Linear(6, 16), torch::nn::Tanh(), torch::nn::Linear(16, 3));
 }
 
-// `steps` SGD-with-momentum steps of MSE on (x, y); with a DistContext, gradients are
-// averaged across ranks before each step. Returns the parameters, flattened.
+// SGD-with-momentum steps of MSE on (x, y); with a DistContext, each rank's gradient is
+// weighted by its share of global batch s (global[s] rows) and summed across ranks.
+// Returns the parameters, flattened.
 torch::Tensor train_steps(torch::nn::Sequential model, const std::vector<torch::Tensor>& xs,
-                          const std::vector<torch::Tensor>& ys, DistContext* dist) {
+                          const std::vector<torch::Tensor>& ys, DistContext* dist, const std::vector<int>& global) {
   torch::optim::SGD opt(model->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
   for (size_t s = 0; s < xs.size(); ++s) {
     opt.zero_grad();
     torch::mse_loss(model->forward(xs[s]), ys[s]).backward();
-    if (dist) dist->allreduce_gradients(*model);
+    if (dist) dist->allreduce_gradients(*model, static_cast<double>(xs[s].size(0)) / global[s]);
     opt.step();
   }
   std::vector<torch::Tensor> ps;
@@ -184,33 +186,42 @@ TEST(DistSampler, ShardsAreDisjointAndCoverTheOrder) {
   EXPECT_EQ(all.size(), 10u);
 }
 
-TEST(DistSampler, PadsByRepeatingTheHeadSoEveryRankHasTheSameCount) {
-  std::vector<int64_t> order = {4, 0, 3, 1, 2};  // n = 5, W = 3 -> padded to 6: 4 0 3 1 2 | 4
-  EXPECT_EQ(shard_size(5, 3), 2);
+TEST(DistSampler, UnevenShardsDifferByAtMostOneWindow) {
+  std::vector<int64_t> order = {4, 0, 3, 1, 2};  // n = 5, W = 3
   EXPECT_EQ(shard_indices(order, 0, 3), (std::vector<int64_t>{4, 1}));
   EXPECT_EQ(shard_indices(order, 1, 3), (std::vector<int64_t>{0, 2}));
-  EXPECT_EQ(shard_indices(order, 2, 3), (std::vector<int64_t>{3, 4}));
-  // More ranks than windows: everyone still gets one.
-  EXPECT_EQ(shard_indices({5, 6}, 3, 4), (std::vector<int64_t>{6}));
+  EXPECT_EQ(shard_indices(order, 2, 3), (std::vector<int64_t>{3}));
+  EXPECT_TRUE(shard_indices({5, 6}, 3, 4).empty());  // more ranks than windows
   EXPECT_THROW(shard_indices(order, 3, 3), ConfigError);
-  EXPECT_THROW(shard_indices({}, 0, 2), ConfigError);
 }
 
 TEST(DistSampler, LocalBatchesOfAllRanksTogetherAreTheGlobalBatch) {
   const int W = 4;
-  const int64_t B = 8, n = 64;
+  const int64_t B = 8, n = 58;  // 8 global batches, the last of 2 windows
   std::vector<int64_t> order(n);
   for (int64_t i = 0; i < n; ++i) order[i] = (i * 37) % n;  // some permutation
   const int64_t b = local_batch_size(B, W);
   ASSERT_EQ(b, 2);
-  for (int64_t k = 0; k < n / B; ++k) {
-    std::multiset<int64_t> got, want(order.begin() + k * B, order.begin() + (k + 1) * B);
+  ASSERT_EQ(batches_per_epoch(n, B), 8);
+  for (int64_t k = 0; k < 8; ++k) {
+    std::multiset<int64_t> got, want(order.begin() + k * B, order.begin() + std::min(n, (k + 1) * B));
     for (int r = 0; r < W; ++r) {
       auto s = shard_indices(order, r, W);
-      got.insert(s.begin() + k * b, s.begin() + (k + 1) * b);
+      auto lb = local_batch(k, s.size(), b, n, B);
+      EXPECT_EQ(lb.global, static_cast<int64_t>(want.size()));
+      got.insert(s.begin() + lb.begin, s.begin() + lb.end);
     }
     EXPECT_EQ(got, want) << "batch " << k;
   }
+  // Last batch (positions 56, 57): ranks 0 and 1 hold one window each, ranks 2 and 3 none.
+  auto last = [&](int r) {
+    auto lb = local_batch(7, shard_indices(order, r, W).size(), b, n, B);
+    return lb.end - lb.begin;
+  };
+  EXPECT_EQ(last(0), 1);
+  EXPECT_EQ(last(1), 1);
+  EXPECT_EQ(last(2), 0);
+  EXPECT_EQ(last(3), 0);
   try {
     local_batch_size(6, 4);
     FAIL();
@@ -220,16 +231,29 @@ TEST(DistSampler, LocalBatchesOfAllRanksTogetherAreTheGlobalBatch) {
   }
 }
 
+TEST(DistSampler, EpochOrdersAreSharedByRanksAndReshuffledPerEpoch) {
+  // Every rank derives the order from (seed, epoch) alone, so ranks agree without talking.
+  auto e0 = epoch_permutation(40, 9, 0), e0_again = epoch_permutation(40, 9, 0), e1 = epoch_permutation(40, 9, 1);
+  EXPECT_EQ(e0, e0_again);
+  EXPECT_NE(e0, e1);
+  EXPECT_NE(shard_indices(e0, 1, 2), shard_indices(e1, 1, 2));
+  std::set<int64_t> cover;
+  for (int r = 0; r < 3; ++r)
+    for (auto i : shard_indices(e1, r, 3)) EXPECT_TRUE(cover.insert(i).second) << "window " << i << " twice";
+  EXPECT_EQ(cover.size(), 40u);
+}
+
 // ---- collectives over loopback ----------------------------------------------------------
 
 TEST(DistContext, TwoRanksReproduceASingleProcessRunOnTheGlobalBatch) {
-  const int steps = 4, B = 8;
+  const std::vector<int> B = {8, 8, 8, 5};  // the last global batch splits 3 + 2
+  const int steps = static_cast<int>(B.size());
   torch::manual_seed(3);
   auto init = tiny_model();
   std::vector<torch::Tensor> xs, ys;  // global batches (B, 6), (B, 3)
   for (int s = 0; s < steps; ++s) {
-    xs.push_back(torch::randn({B, 6}));
-    ys.push_back(torch::randn({B, 3}));
+    xs.push_back(torch::randn({B[s], 6}));
+    ys.push_back(torch::randn({B[s], 3}));
   }
   auto copy_of = [&] {
     auto m = tiny_model();
@@ -237,7 +261,7 @@ TEST(DistContext, TwoRanksReproduceASingleProcessRunOnTheGlobalBatch) {
     for (size_t i = 0; i < m->parameters().size(); ++i) m->parameters()[i].copy_(init->parameters()[i]);
     return m;
   };
-  torch::Tensor single = train_steps(copy_of(), xs, ys, nullptr);
+  torch::Tensor single = train_steps(copy_of(), xs, ys, nullptr, B);
 
   const int port = free_port();
   auto finals = run_ranks(2, [&](int rank) {
@@ -246,12 +270,12 @@ TEST(DistContext, TwoRanksReproduceASingleProcessRunOnTheGlobalBatch) {
     auto model = rank == 0 ? copy_of() : tiny_model();
     ctx.broadcast_parameters(*model);
     std::vector<torch::Tensor> lx, ly;  // this rank's half of each global batch (B/2, ...)
-    auto rows = torch::arange(rank, B, 2);
     for (int s = 0; s < steps; ++s) {
+      auto rows = torch::arange(rank, B[s], 2);
       lx.push_back(xs[s].index_select(0, rows));
       ly.push_back(ys[s].index_select(0, rows));
     }
-    return train_steps(model, lx, ly, &ctx);
+    return train_steps(model, lx, ly, &ctx, B);
   });
   std::vector<torch::Tensor> p0;
   for (auto& p : init->parameters()) p0.push_back(p.detach().reshape({-1}));

@@ -3,7 +3,7 @@
 // ProcessGroupGloo on CPU or ProcessGroupNCCL on CUDA) and offers the collectives the
 // trainer needs:
 //   allreduce_gradients(model)   flattened gradients in ~25 MB buckets (1-D, one dtype
-//                                each), summed across ranks, divided by world_size
+//                                each), weighted (default 1/world_size), summed across ranks
 //   broadcast_parameters(model)  parameters and buffers from rank 0
 //   allreduce_sum({a, b, ...})   doubles summed across ranks (validation loss, counts)
 //   broadcast_bool / _int        rank 0's decision (early stopping, resume epoch)
@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,10 +45,12 @@ class DistContext {
   // Where tensors for collectives live: CPU for gloo, cuda:local_rank for nccl.
   torch::Device device() const;
 
-  // Sums every parameter's gradient across ranks and divides by world_size, so that each
-  // rank steps with the gradient of the global batch mean. Parameters without a gradient
-  // on this rank count as zeros (all ranks must issue the same collectives).
-  void allreduce_gradients(torch::nn::Module& module);
+  // Replaces every parameter's gradient by sum over ranks of weight_r * grad_r, so that
+  // each rank steps with the gradient of the global batch mean: weight 1/world_size (the
+  // default) when local batches are equal, local count / global count when they are not.
+  // Parameters without a gradient on this rank count as zeros (every rank must call this
+  // the same number of times, also with an empty local batch: weight 0).
+  void allreduce_gradients(torch::nn::Module& module, std::optional<double> weight = std::nullopt);
   // Overwrites parameters and buffers with rank 0's.
   void broadcast_parameters(torch::nn::Module& module);
   // Element-wise sums across ranks. `what` names the values in error messages.
