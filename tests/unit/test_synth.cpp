@@ -70,3 +70,35 @@ TEST(Synth, UnknownMotionIsAConfigError) {
   cfg.motion = "moonwalk";
   EXPECT_THROW(pipeline::synthesize(cfg), ConfigError);
 }
+
+#include "lmm/io/c3d.h"
+#include "lmm/io/reader.h"
+#include "test_support.h"
+
+TEST(Synth, MocapWrittenAsPluginGaitC3dReadsBackToTheSameJoints) {
+  SynthConfig cfg;
+  cfg.motion = "walk";
+  cfg.domain = SynthDomain::mocap;
+  cfg.fps = 100;
+  cfg.frames = 50;
+  auto clip = pipeline::synthesize(cfg);
+  auto m = pipeline::plugin_gait_markers(clip);
+  test::TempDir d;
+  io::write_c3d(d / "walk.c3d", m.labels, m.points, cfg.fps, -0.1, 2);
+  auto back = io::read_c3d(d / "walk.c3d", 0, View::front);
+  ASSERT_EQ(back.frames, clip.frames);
+  EXPECT_DOUBLE_EQ(back.fps, 100.0);
+  for (int t = 0; t < clip.frames; ++t)
+    for (int j = 0; j < kNumJoints; ++j) {
+      const float* a = &clip.pose3d[(t * 25 + j) * 4];
+      const float* b = &back.pose3d[(t * 25 + j) * 4];
+      if (j == LSmallToe || j == RSmallToe) {  // Plug-in Gait has no small-toe marker
+        EXPECT_EQ(b[3], 0.f);
+        continue;
+      }
+      ASSERT_GT(b[3], 0.f) << joint_name(j);
+      // eyes are blends of the front-head markers in Plug-in Gait: approximate (< 6 cm)
+      const double tol = (j == REye || j == LEye) ? 60.0 : 0.05;
+      for (int k = 0; k < 3; ++k) ASSERT_NEAR(a[k], b[k], tol) << "frame " << t << " " << joint_name(j) << " axis " << k;
+    }
+}

@@ -34,3 +34,18 @@ RawClip synthesize(const SynthConfig& cfg);
 const std::vector<std::string>& synth_motions();
 
 }  // namespace lmm::pipeline
+
+namespace lmm::pipeline {
+
+// A Plug-in Gait marker set that reproduces a mocap clip's BODY_25 joints through
+// io::plugin_gait_to_body25 (head, trunk, limb markers placed on or around the joints;
+// ASIS/PSIS placed by inverting the Harrington 2007 hip regression), so synthetic
+// mocap can be written as a real C3D file.
+//   clip.pose3d (T, 25, 4) canonical X, Y-up, Z mm  ->  markers (T, M, 4) lab X, Y, Z-up, residual
+struct MarkerSet {
+  std::vector<std::string> labels;  // M names, e.g. "LASI"
+  std::vector<float> points;        // (T, M, 4)
+};
+MarkerSet plugin_gait_markers(const RawClip& mocap);
+
+}  // namespace lmm::pipeline

@@ -1,0 +1,102 @@
+// `lmm train DATASET --model flat|htt|diffusion [--preset paper|small] -o RUN_DIR [options]`:
+// trains a forecaster (spec 4.1) and leaves metrics.jsonl, loss.png, best.ckpt and
+// last.ckpt in RUN_DIR; `--resume` continues RUN_DIR/last.ckpt exactly. Ctrl-C stops
+// after the current step and saves last.ckpt (a second Ctrl-C kills).
+#include <fmt/core.h>
+
+#include <atomic>
+#include <csignal>
+#include <memory>
+
+#include "commands.h"
+#include "lmm/core/error.h"
+#include "lmm/train/run.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_sigint(int) {
+  g_stop = true;
+  std::signal(SIGINT, SIG_DFL);
+}
+
+struct Opts {
+  lmm::train::RunConfig run;
+  std::string dataset, run_dir, model_config;
+  bool include_unusable = false, quiet = false;
+};
+
+lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<Opts>();
+  auto& r = o->run;
+  auto* sub = app.add_subcommand("train", "Train a forecasting model on a dataset (120 -> 30 frames)");
+  sub->add_option("dataset", o->dataset, "Dataset directory (lmm ingest output); optional with --resume");
+  auto* model = sub->add_option("--model", r.model_kind, "Model: flat | htt | diffusion")
+                    ->check(CLI::IsMember({"flat", "htt", "diffusion"}));
+  sub->add_option("--preset", r.preset, "Model size: paper | small")->check(CLI::IsMember({"paper", "small"}))
+      ->capture_default_str();
+  sub->add_option("--model-config", o->model_config, "JSON overrides of the preset, e.g. '{\"d_model\": 32}'");
+  sub->add_option("-o,--out", o->run_dir, "Run directory (created)")->required();
+  auto* resume = sub->add_flag("--resume", r.train.resume, "Continue RUN_DIR/last.ckpt exactly");
+  sub->add_option("--epochs", r.train.max_epochs, "Maximum epochs")->capture_default_str();
+  sub->add_option("--max-minutes", r.train.max_minutes, "Time budget of this invocation, 0 = none")
+      ->capture_default_str();
+  sub->add_option("--max-steps", r.train.max_steps, "Stop after this many optimizer steps, 0 = none");
+  auto* stride = sub->add_option("--stride", r.data.windows.stride, "Frames between window starts")
+                     ->capture_default_str();
+  auto* seed = sub->add_option("--seed", r.train.seed, "Seed of the split, init and shuffling")->capture_default_str();
+  auto* lr = sub->add_option("--lr", r.train.lr, "AdamW learning rate")->capture_default_str();
+  auto* batch = sub->add_option("--batch", r.train.batch, "Windows per step")->capture_default_str();
+  auto* vf = sub->add_option("--val-frac", r.data.val_frac, "Share of clips for validation")->capture_default_str();
+  sub->add_option("--patience", r.train.patience, "Early stopping: epochs without improvement")
+      ->capture_default_str();
+  sub->add_option("--threads", r.threads, "Torch threads, 0 = all cores")->capture_default_str();
+  auto* ss = sub->add_option("--scheduled-sampling", r.scheduled_sampling, "auto (on for htt) | on | off")
+                 ->check(CLI::IsMember({"auto", "on", "off"}))
+                 ->capture_default_str();
+  auto* sse = sub->add_option("--ss-epochs", r.train.ss_epochs, "Epochs of the 0 -> ss-max ramp")
+                  ->capture_default_str();
+  auto* ssm = sub->add_option("--ss-max", r.train.ss_max, "Final scheduled-sampling probability")
+                  ->capture_default_str();
+  auto* vfw = sub->add_option("--val-forecast-windows", r.train.val_forecast_windows,
+                              "Validation windows forecast for val_mse, 0 = all")
+                  ->capture_default_str();
+  auto* unusable = sub->add_flag("--include-unusable", o->include_unusable, "Also train on QC-unusable clips");
+  sub->add_flag("-q,--quiet", o->quiet, "No progress output");
+  sub->callback([o, &exit_code, model, resume, stride, seed, lr, batch, vf, ss, sse, ssm, vfw, unusable] {
+    auto& r = o->run;
+    if (!r.train.resume && model->count() == 0) throw lmm::ConfigError("--model is required (flat | htt | diffusion)");
+    if (!r.train.resume && o->dataset.empty()) throw lmm::ConfigError("DATASET is required");
+    if (r.train.resume) {
+      for (auto* opt : {model, stride, seed, lr, batch, vf, ss, sse, ssm, vfw, unusable})
+        if (opt->count() > 0)
+          fmt::print(stderr, "lmm train: warning: {} is ignored with --resume (the checkpoint's value is used)\n",
+                     opt->get_name());
+    }
+    (void)resume;
+    r.data.dataset = o->dataset;
+    r.data.skip_unusable = !o->include_unusable;
+    r.train.run_dir = o->run_dir;
+    r.train.progress = !o->quiet;
+    if (!o->model_config.empty()) {
+      try {
+        r.model_overrides = nlohmann::json::parse(o->model_config);
+      } catch (const nlohmann::json::exception& e) {
+        throw lmm::ConfigError(std::string("--model-config is not valid JSON: ") + e.what());
+      }
+    }
+    std::signal(SIGINT, on_sigint);
+    r.train.stop_requested = [] { return g_stop.load(); };
+    auto res = lmm::train::run_training(r);
+    std::signal(SIGINT, SIG_DFL);
+    const auto& st = res.state;
+    fmt::print("stopped: {} after {} epochs ({} steps, {:.1f} s of training)\n", res.stop_reason, st.epoch, st.step,
+               st.elapsed_seconds);
+    fmt::print("best val loss {:.6g} at epoch {}; last val MSE {:.6g} (zero-velocity baseline {:.6g})\n",
+               st.best_val_loss, st.best_epoch, res.last_val_mse, res.baseline_val_mse);
+    fmt::print("run directory: {} (metrics.jsonl, loss.png, best.ckpt, last.ckpt)\n", o->run_dir);
+    exit_code = res.stop_reason == "interrupted" ? 1 : 0;
+  });
+});
+
+}  // namespace

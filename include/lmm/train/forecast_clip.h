@@ -1,0 +1,45 @@
+// Forecasting the continuation of one clip (`lmm forecast`): the last 120 frames of a
+// normalized clip are the context, the model predicts the next 30; the result can be
+// converted back to the clip's source units and written as OpenPose per-frame JSON.
+//   context (1, 120, 75) -> forecast (30, 25, 3): x, y, confidence (copied from the
+//   last context frame); source units: x_src = x_norm * scale + center[last context frame]
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "lmm/core/clip.h"
+#include "lmm/models/forecaster.h"
+
+namespace lmm::train {
+
+enum class ForecastUnits { normalized, source };
+ForecastUnits parse_forecast_units(const std::string& s);  // "normalized" | "source", else ConfigError
+
+struct ClipForecast {
+  std::string clip;         // name of the clip forecast from
+  int context_start = 0;    // first context frame (T - 120)
+  int frames = 0;           // predicted frames, 30
+  std::string units;        // "normalized" or the source units ("px", "mm")
+  std::vector<float> pose;  // (frames, 25, 3) x, y, confidence in `units`
+  std::vector<float> last_context;  // (25, 3) the last context frame, same units
+};
+
+// Runs model.forecast on the clip's last 120 frames (under NoGradGuard, eval mode).
+// Throws ConfigError naming the clip when it has fewer than 120 frames.
+ClipForecast forecast_clip(models::ForecasterImpl& model, const NormalizedClip& clip,
+                           ForecastUnits units = ForecastUnits::source, int horizon = models::kForecastFrames);
+
+// Normalized frames (n, 25, 3) -> source units using clip.scale and clip.center of
+// frame `ref_frame`; joints with confidence 0 stay (0, 0, 0).
+std::vector<float> to_source_units(const std::vector<float>& pose, const NormalizedClip& clip, int ref_frame);
+
+// Writes <dir>/<clip>_forecast_<12-digit k>_keypoints.json for k = 0..frames-1 (one person).
+// TODO(lead): switch to io::write_openpose_dir (branch readers2d) once it is on main.
+void write_forecast_openpose(const ClipForecast& f, const std::filesystem::path& dir);
+
+// Human-readable table: per predicted frame its time, mean / max joint displacement from
+// the last context frame, and the Neck and wrist positions.
+std::string forecast_summary(const ClipForecast& f);
+
+}  // namespace lmm::train

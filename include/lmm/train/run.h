@@ -1,0 +1,29 @@
+// One training run as `lmm train` performs it: build the model (or rebuild it from
+// RUN_DIR/last.ckpt on resume), load and split the dataset, set the torch thread
+// count, train, and leave metrics.jsonl, loss.png, best.ckpt and last.ckpt in RUN_DIR.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "lmm/train/trainer.h"
+#include "lmm/train/training_data.h"
+
+namespace lmm::train {
+
+struct RunConfig {
+  DataConfig data;                      // dataset, stride, split (split_seed = train.seed)
+  std::string model_kind;               // "flat" | "htt" | "diffusion" (ignored on resume)
+  std::string preset = "paper";         // "paper" | "small"
+  nlohmann::json model_overrides;       // e.g. {"d_model": 32}; null = preset as is
+  std::string scheduled_sampling = "auto";  // "auto" (on for htt) | "on" | "off"
+  TrainConfig train;                    // train.run_dir required; train.resume to continue
+  int threads = 0;                      // torch intra-op threads, 0 = all cores
+};
+
+// On resume the stored model, training configuration and validation clips are used;
+// only the stopping limits (max_epochs, max_minutes, max_steps, patience) and the
+// progress/stop hooks come from `cfg`. Throws ConfigError when RUN_DIR already holds
+// a run and resume is off.
+TrainResult run_training(RunConfig cfg);
+
+}  // namespace lmm::train

@@ -1,0 +1,49 @@
+// From a dataset store to training and validation windows: list the clips, skip
+// unusable (QC) and unreadable ones and clips shorter than one window, split the rest
+// by clip (split_by_clip), read the poses and cut windows.
+//   DATASET/clips/*.h5 -> WindowSet train, val (context (B, 120, 75), target (B, 30, 75))
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "lmm/train/windows.h"
+
+namespace lmm::train {
+
+struct DataConfig {
+  std::filesystem::path dataset;  // dataset store directory, e.g. "out/corpus"
+  WindowSpec windows;             // 120 + 30 frames, stride e.g. 10
+  double val_frac = 0.1;          // share of clips for validation, e.g. 0.1
+  uint64_t split_seed = 1;        // seed of the split by clip
+  bool skip_unusable = true;      // leave out clips whose QC class is "unusable"
+  // When non-empty, exactly these clips are the validation set (resume uses the
+  // checkpoint's list so the split cannot change under it).
+  std::vector<std::string> val_clips;
+  bool progress = true;           // progress bar while reading clips
+};
+
+struct TrainingData {
+  WindowSet train, val;
+  Split split;                    // clip names on each side
+  int n_listed = 0;               // clips in the dataset
+  int n_unusable = 0;             // skipped: QC class "unusable"
+  int n_unreadable = 0;           // skipped: attributes could not be read
+  int n_short = 0;                // skipped: fewer frames than one window
+  // {"dataset": abs path, "split_seed", "val_frac", "stride", "skip_unusable",
+  //  "val_clips": [...], "train_clips": n, "train_windows": n, "val_windows": n}
+  nlohmann::json describe(const DataConfig& cfg) const;
+  std::string summary() const;    // one line for the user
+};
+
+// Throws IoError when the dataset cannot be listed, ConfigError when no clip is left.
+TrainingData load_training_data(const DataConfig& cfg);
+
+// The same from clips in memory: qc_class[i] of clips[i] ("usable" | "degraded" | "unusable"),
+// may be empty (all usable).
+TrainingData make_training_data(std::vector<ClipFrames> clips, const std::vector<std::string>& qc_class,
+                                const DataConfig& cfg);
+
+}  // namespace lmm::train

@@ -1,0 +1,73 @@
+// `lmm train` as a library call: model construction or reconstruction from last.ckpt,
+// data loading and split, thread count, then train_model.
+#include "lmm/train/run.h"
+
+#include <cstdio>
+#include <thread>
+
+#include "lmm/core/error.h"
+#include "lmm/train/checkpoint.h"
+
+namespace lmm::train {
+namespace fs = std::filesystem;
+
+TrainResult run_training(RunConfig cfg) {
+  LMM_CHECK(!cfg.train.run_dir.empty(), "a run directory (-o RUN_DIR) is required");
+  int threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::thread::hardware_concurrency());
+  torch::set_num_threads(std::max(1, threads));
+  const fs::path last = cfg.train.run_dir / "last.ckpt";
+
+  std::shared_ptr<models::ForecasterImpl> model;
+  std::string preset = cfg.preset;
+  if (cfg.train.resume) {
+    LMM_CHECK(fs::exists(last), last.string() << " does not exist: nothing to resume");
+    Checkpoint ck = read_checkpoint(last);
+    const auto& m = ck.meta;
+    if (!m.contains("model") || !m.contains("train") || !m.contains("data"))
+      throw CheckpointError(last.string() + ": metadata lacks \"model\", \"train\" or \"data\"");
+    model = models::model_from_config(m["model"].at("kind").get<std::string>(), m["model"].at("config"));
+    TrainConfig stored = train_config_from_json(m["train"]);
+    stored.max_epochs = cfg.train.max_epochs;
+    stored.max_minutes = cfg.train.max_minutes;
+    stored.max_steps = cfg.train.max_steps;
+    stored.patience = cfg.train.patience;
+    stored.progress = cfg.train.progress;
+    stored.stop_requested = cfg.train.stop_requested;
+    stored.run_dir = cfg.train.run_dir;
+    stored.resume = true;
+    cfg.train = stored;
+    const auto& d = m["data"];
+    if (cfg.data.dataset.empty()) cfg.data.dataset = d.value("dataset", std::string());
+    cfg.data.split_seed = d.value("split_seed", cfg.train.seed);
+    cfg.data.val_frac = d.value("val_frac", cfg.data.val_frac);
+    cfg.data.windows.stride = d.value("stride", cfg.data.windows.stride);
+    cfg.data.skip_unusable = d.value("skip_unusable", cfg.data.skip_unusable);
+    cfg.data.val_clips = d.value("val_clips", std::vector<std::string>());
+    preset = m.value("preset", std::string("?"));
+  } else {
+    LMM_CHECK(!fs::exists(last), cfg.train.run_dir.string()
+                                     << " already holds a run (last.ckpt): pass --resume to continue it "
+                                        "or choose another -o directory");
+    LMM_CHECK(cfg.scheduled_sampling == "auto" || cfg.scheduled_sampling == "on" ||
+                  cfg.scheduled_sampling == "off",
+              "scheduled sampling is '" << cfg.scheduled_sampling << "', expected auto | on | off");
+    cfg.train.scheduled_sampling =
+        cfg.scheduled_sampling == "on" || (cfg.scheduled_sampling == "auto" && cfg.model_kind == "htt");
+    cfg.data.split_seed = cfg.train.seed;
+    torch::manual_seed(cfg.train.seed);  // model initialization
+    model = models::make_model(cfg.model_kind, cfg.preset, cfg.model_overrides);
+  }
+
+  cfg.data.progress = cfg.train.progress;
+  TrainingData data = load_training_data(cfg.data);
+  if (cfg.train.progress) {
+    std::fprintf(stderr, "data: %s\n", data.summary().c_str());
+    std::fprintf(stderr, "model: %s (preset %s), %lld parameters; %d threads%s\n", model->kind().c_str(),
+                 preset.c_str(), static_cast<long long>(models::count_parameters(*model)),
+                 torch::get_num_threads(), cfg.train.resume ? "; resuming from last.ckpt" : "");
+  }
+  cfg.train.extra_meta = {{"data", data.describe(cfg.data)}, {"preset", preset}};
+  return train_model(model, data.train, data.val, cfg.train);
+}
+
+}  // namespace lmm::train

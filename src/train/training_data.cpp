@@ -1,0 +1,116 @@
+// Dataset store -> train/val WindowSets: filter by QC and length, split by clip,
+// read the poses (with a progress bar) and cut windows.
+//   pose (T, 25, 3) per clip -> ClipFrames (T, 75)
+#include "lmm/train/training_data.h"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "lmm/core/error.h"
+#include "lmm/core/progress.h"
+#include "lmm/io/dataset.h"
+
+namespace lmm::train {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Split of the eligible clip names, honouring a forced validation list.
+Split split_names(const std::vector<std::string>& names, const DataConfig& cfg) {
+  if (cfg.val_clips.empty()) return split_by_clip(names, cfg.val_frac, cfg.split_seed);
+  std::set<std::string> forced(cfg.val_clips.begin(), cfg.val_clips.end());
+  Split s;
+  for (const auto& n : names) (forced.count(n) ? s.val : s.train).push_back(n);
+  std::sort(s.train.begin(), s.train.end());
+  std::sort(s.val.begin(), s.val.end());
+  return s;
+}
+
+}  // namespace
+
+nlohmann::json TrainingData::describe(const DataConfig& cfg) const {
+  return {{"dataset", cfg.dataset.empty() ? std::string() : fs::absolute(cfg.dataset).lexically_normal().string()},
+          {"split_seed", cfg.split_seed},
+          {"val_frac", cfg.val_frac},
+          {"stride", cfg.windows.stride},
+          {"context", cfg.windows.context},
+          {"horizon", cfg.windows.horizon},
+          {"skip_unusable", cfg.skip_unusable},
+          {"val_clips", split.val},
+          {"train_clips", split.train.size()},
+          {"train_windows", train.size()},
+          {"val_windows", val.size()}};
+}
+
+std::string TrainingData::summary() const {
+  std::ostringstream os;
+  os << n_listed << " clips: " << split.train.size() << " train (" << train.size() << " windows), "
+     << split.val.size() << " val (" << val.size() << " windows)";
+  if (n_unusable) os << "; skipped " << n_unusable << " unusable (QC)";
+  if (n_unreadable) os << "; skipped " << n_unreadable << " unreadable";
+  if (n_short) os << "; skipped " << n_short << " shorter than one window";
+  return os.str();
+}
+
+namespace {
+
+// Splits the eligible clips by name and cuts the windows of each side.
+void assemble(TrainingData& d, std::vector<ClipFrames> keep, const DataConfig& cfg) {
+  std::vector<std::string> names;
+  for (const auto& c : keep) names.push_back(c.name);
+  d.split = split_names(names, cfg);
+  std::set<std::string> val_set(d.split.val.begin(), d.split.val.end());
+  std::vector<ClipFrames> tr, va;
+  for (auto& c : keep) (val_set.count(c.name) ? va : tr).push_back(std::move(c));
+  auto by_name = [](const ClipFrames& a, const ClipFrames& b) { return a.name < b.name; };
+  std::sort(tr.begin(), tr.end(), by_name);
+  std::sort(va.begin(), va.end(), by_name);
+  d.train = WindowSet(std::move(tr), cfg.windows);
+  d.val = WindowSet(std::move(va), cfg.windows);
+}
+
+}  // namespace
+
+TrainingData make_training_data(std::vector<ClipFrames> clips, const std::vector<std::string>& qc_class,
+                                const DataConfig& cfg) {
+  LMM_CHECK(qc_class.empty() || qc_class.size() == clips.size(),
+            qc_class.size() << " QC classes for " << clips.size() << " clips");
+  TrainingData d;
+  d.n_listed = static_cast<int>(clips.size());
+  std::vector<ClipFrames> keep;
+  for (size_t i = 0; i < clips.size(); ++i) {
+    if (cfg.skip_unusable && !qc_class.empty() && qc_class[i] == "unusable") ++d.n_unusable;
+    else if (window_count(clips[i].frames, cfg.windows) == 0) ++d.n_short;
+    else keep.push_back(std::move(clips[i]));
+  }
+  LMM_CHECK(!keep.empty(), "no clip left for training (" << d.summary() << ")");
+  assemble(d, std::move(keep), cfg);
+  return d;
+}
+
+TrainingData load_training_data(const DataConfig& cfg) {
+  io::Dataset ds(cfg.dataset);
+  auto infos = ds.list();
+  TrainingData d;
+  d.n_listed = static_cast<int>(infos.size());
+  std::vector<io::ClipInfo> eligible;
+  for (const auto& info : infos) {
+    if (info.qc_class == "unreadable") ++d.n_unreadable;
+    else if (cfg.skip_unusable && info.qc_class == "unusable") ++d.n_unusable;
+    else if (window_count(info.frames, cfg.windows) == 0) ++d.n_short;
+    else eligible.push_back(info);
+  }
+  LMM_CHECK(!eligible.empty(), cfg.dataset.string() << ": no clip left for training (" << d.summary() << ")");
+  std::vector<ClipFrames> keep;
+  Progress bar("reading clips", static_cast<long>(eligible.size()), "clips", cfg.progress);
+  for (const auto& info : eligible) {
+    keep.push_back(clip_frames(io::read_clip_file(info.file)));
+    bar.tick();
+  }
+  bar.done();
+  assemble(d, std::move(keep), cfg);
+  return d;
+}
+
+}  // namespace lmm::train
