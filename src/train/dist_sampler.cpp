@@ -28,11 +28,10 @@ int64_t batches_per_epoch(int64_t n, int64_t global_batch) {
   return (n + global_batch - 1) / global_batch;
 }
 
-LocalBatch local_batch(int64_t k, int64_t shard_len, int64_t local_b, int64_t n, int64_t global_batch) {
+LocalBatch local_batch(int64_t k, int64_t shard_len, int64_t local_b) {
   LocalBatch b;
   b.begin = std::min(shard_len, k * local_b);
   b.end = std::min(shard_len, b.begin + local_b);
-  b.global = std::max<int64_t>(0, std::min(global_batch, n - k * global_batch));
   return b;
 }
 

@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
 
 #ifndef USE_C10D_GLOO
@@ -185,6 +186,14 @@ DistContext::DistContext(const DistConfig& config) : config_(config) {
 #endif
   }
 
+  // Both the store connection and the process group's full mesh of connections wait for
+  // every rank; either failing means the group did not form.
+  auto rendezvous_failed = [&](const std::exception& e) {
+    return DistError(fmt::format(
+        "{}: rendezvous at {} failed within {:g} s ({}); {}", im.who(), where, config_.timeout_s, brief(e),
+        config_.rank == 0 ? "is the port free and did every other rank start?"
+                          : "is rank 0 running, and is MASTER_ADDR:MASTER_PORT reachable from this host?"));
+  };
   try {
     c10d::TCPStoreOptions so;
     so.port = static_cast<std::uint16_t>(config_.master_port);
@@ -194,11 +203,7 @@ DistContext::DistContext(const DistConfig& config) : config_(config) {
     so.timeout = im.timeout();
     im.store = c10::make_intrusive<c10d::TCPStore>(config_.master_addr, so);
   } catch (const std::exception& e) {
-    std::string m = brief(e);
-    throw DistError(fmt::format(
-        "{}: rendezvous at {} failed within {:g} s ({}); {}", im.who(), where, config_.timeout_s, m,
-        config_.rank == 0 ? "is the port free and did every other rank start?"
-                          : "is rank 0 running, and is MASTER_ADDR:MASTER_PORT reachable from this host?"));
+    throw rendezvous_failed(e);
   }
 
   try {
@@ -222,7 +227,7 @@ DistContext::DistContext(const DistConfig& config) : config_(config) {
     }
 #endif
   } catch (const std::exception& e) {
-    im.fail(fmt::format("connecting the {} process group (store at {})", config_.backend, where), e);
+    throw rendezvous_failed(e);
   }
 }
 
@@ -307,6 +312,12 @@ void DistContext::barrier(const std::string& what) {
     impl_->fail(what, e);
   }
   impl_->wait(work, what);
+}
+
+Checkpoint read_checkpoint_on_rank0(const std::filesystem::path& path, DistContext* dist) {
+  if (!dist) return read_checkpoint(path);
+  std::string bytes = dist->is_main() ? read_text(path) : std::string();
+  return parse_checkpoint(dist->broadcast_bytes(bytes, "checkpoint " + path.string()), path);
 }
 
 }  // namespace lmm::train

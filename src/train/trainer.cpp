@@ -234,11 +234,7 @@ TrainResult train_model(const std::shared_ptr<models::ForecasterImpl>& model, co
   const fs::path metrics_path = cfg.run_dir.empty() ? fs::path() : cfg.run_dir / "metrics.jsonl";
 
   if (cfg.resume) {
-    // Rank 0 reads last.ckpt and sends its bytes: every rank resumes from the same state.
-    Checkpoint ck = dist ? parse_checkpoint(dist->broadcast_bytes(main_rank ? read_text(last_path) : std::string(),
-                                                                  "checkpoint " + last_path.string()),
-                                            last_path)
-                         : read_checkpoint(last_path);
+    Checkpoint ck = read_checkpoint_on_rank0(last_path, dist);  // every rank: the same state
     const std::string what = last_path.string();
     std::string kind = ck.meta.value(json::json_pointer("/model/kind"), std::string());
     if (kind != model->kind())
@@ -318,24 +314,26 @@ TrainResult train_model(const std::shared_ptr<models::ForecasterImpl>& model, co
     bool partial = false;
     while (st.batch_in_epoch < n_batches) {
       // This rank's part of global batch k; the last one may be short here or empty.
-      const auto lb = local_batch(st.batch_in_epoch, static_cast<int64_t>(order.size()), local_batch_n, n_train,
-                                  cfg.batch);
+      const auto lb = local_batch(st.batch_in_epoch, static_cast<int64_t>(order.size()), local_batch_n);
       opt.zero_grad();
-      double lv = 0;
+      double lv = 0, visible = 0;
       if (lb.end > lb.begin) {
         auto batch = train.batch(std::vector<int64_t>(order.begin() + lb.begin, order.begin() + lb.end));
         auto out = model->loss(batch, models::StepOptions{ss});
         lv = out.loss.item<double>();
         out.loss.backward();
+        if (dist) visible = (batch.target.slice(2, 2, kFrameDim, 3) > 0).sum().item<double>();  // (B, 30, 25)
       }
       bool time_up = cfg.max_minutes > 0 && seconds_since(t0) >= cfg.max_minutes * 60;
       bool interrupted = cfg.stop_requested && cfg.stop_requested();
-      if (dist) {  // gradient and loss of the global batch; rank 0's clock, anyone's Ctrl-C
-        const double share = static_cast<double>(lb.end - lb.begin) / lb.global;
-        dist->allreduce_gradients(*model, share);
-        auto s = dist->allreduce_sum({lv * share, main_rank && time_up ? 1.0 : 0.0, interrupted ? 1.0 : 0.0},
+      if (dist) {
+        // The loss is a mean over visible target joints (forecaster.h), so weighting each
+        // rank's gradient by its share of the visible joints of global batch k gives the
+        // single-process gradient. Also: mean loss, rank 0's clock, anyone's Ctrl-C.
+        auto s = dist->allreduce_sum({visible, lv * visible, main_rank && time_up ? 1.0 : 0.0, interrupted ? 1.0 : 0.0},
                                      "step loss and stop requests");
-        lv = s[0], time_up = s[1] > 0, interrupted = s[2] > 0;
+        dist->allreduce_gradients(*model, s[0] > 0 ? visible / s[0] : 0.0);
+        lv = s[0] > 0 ? s[1] / s[0] : 0.0, time_up = s[2] > 0, interrupted = s[3] > 0;
       }
       LMM_CHECK(std::isfinite(lv), "training diverged: loss is " << lv << " at step " << st.step + 1
                                                                  << " (try a lower --lr)");

@@ -6,8 +6,8 @@
 // With a per-rank batch of b = B/W, local batch k of rank r is shard[k*b, (k+1)*b), and
 // the local batches k of all ranks together are exactly global batch k (positions
 // [kB, min((k+1)B, N)) of the order) — also the last, shorter one, where some ranks
-// may hold fewer windows or none. Weighting each rank's gradient by its share
-// (local count / global count) then gives the single-process gradient of batch k.
+// may hold fewer windows or none. Weighting each rank's gradient by its share of the
+// global batch (of what the loss averages over) gives the single-process gradient.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -26,11 +26,10 @@ int64_t local_batch_size(int64_t global_batch, int world);
 int64_t batches_per_epoch(int64_t n, int64_t global_batch);
 
 // Positions [begin, end) of local batch k in a shard of `shard_len` (empty when the
-// shard is exhausted), and the size of global batch k.
+// shard is exhausted).
 struct LocalBatch {
   int64_t begin = 0, end = 0;  // into the shard
-  int64_t global = 0;          // windows in global batch k over all ranks
 };
-LocalBatch local_batch(int64_t k, int64_t shard_len, int64_t local_batch, int64_t n, int64_t global_batch);
+LocalBatch local_batch(int64_t k, int64_t shard_len, int64_t local_batch);
 
 }  // namespace lmm::train

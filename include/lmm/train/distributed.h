@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "lmm/train/checkpoint.h"
 #include "lmm/train/dist_config.h"
 
 namespace lmm::train {
@@ -71,5 +72,9 @@ class DistContext {
   DistConfig config_;
   std::unique_ptr<Impl> impl_;
 };
+
+// The checkpoint at `path` as rank 0 reads it, on every rank (rank 0 broadcasts the file's
+// bytes, so the others need no access to it). Without `dist`: read_checkpoint(path).
+Checkpoint read_checkpoint_on_rank0(const std::filesystem::path& path, DistContext* dist);
 
 }  // namespace lmm::train
