@@ -4,6 +4,7 @@
 #include "lmm/train/dist_config.h"
 
 #include <cstdlib>
+#include <type_traits>
 #include <vector>
 
 #include "lmm/core/error.h"
@@ -25,27 +26,18 @@ std::optional<EnvValue> lookup(const EnvLookup& env, const std::vector<const cha
   return std::nullopt;
 }
 
-int parse_int(const EnvValue& e) {
+// The variable's value as an integer (T = int) or number (T = double), all of it.
+template <class T>
+T parse_number(const EnvValue& e) {
   size_t used = 0;
-  long v = 0;
+  T v{};
   try {
-    v = std::stol(e.value, &used);
+    v = std::is_same_v<T, int> ? static_cast<T>(std::stoi(e.value, &used)) : static_cast<T>(std::stod(e.value, &used));
   } catch (const std::exception&) {
     used = 0;
   }
-  LMM_CHECK(used == e.value.size() && used > 0, "environment " << e.name << "='" << e.value << "' is not an integer");
-  return static_cast<int>(v);
-}
-
-double parse_double(const EnvValue& e) {
-  size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(e.value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  LMM_CHECK(used == e.value.size() && used > 0, "environment " << e.name << "='" << e.value << "' is not a number");
+  LMM_CHECK(used == e.value.size() && used > 0, "environment " << e.name << "='" << e.value << "' is not "
+                                                               << (std::is_same_v<T, int> ? "an integer" : "a number"));
   return v;
 }
 
@@ -79,12 +71,12 @@ DistConfig dist_config_from_env(const DistFlags& flags, const EnvLookup& env_in)
   auto names = [dist](const char* torchrun, const char* slurm) {
     return dist ? std::vector<const char*>{torchrun, slurm} : std::vector<const char*>{torchrun};
   };
-  if (auto e = lookup(env, names("RANK", "SLURM_PROCID"))) c.rank = parse_int(*e);
-  if (auto e = lookup(env, names("WORLD_SIZE", "SLURM_NTASKS"))) c.world_size = parse_int(*e);
-  if (auto e = lookup(env, names("LOCAL_RANK", "SLURM_LOCALID"))) c.local_rank = parse_int(*e);
+  if (auto e = lookup(env, names("RANK", "SLURM_PROCID"))) c.rank = parse_number<int>(*e);
+  if (auto e = lookup(env, names("WORLD_SIZE", "SLURM_NTASKS"))) c.world_size = parse_number<int>(*e);
+  if (auto e = lookup(env, names("LOCAL_RANK", "SLURM_LOCALID"))) c.local_rank = parse_number<int>(*e);
   if (auto e = lookup(env, {"MASTER_ADDR"})) c.master_addr = e->value;
-  if (auto e = lookup(env, {"MASTER_PORT"})) c.master_port = parse_int(*e);
-  if (auto e = lookup(env, {"LMM_DIST_TIMEOUT"})) c.timeout_s = parse_double(*e);
+  if (auto e = lookup(env, {"MASTER_PORT"})) c.master_port = parse_number<int>(*e);
+  if (auto e = lookup(env, {"LMM_DIST_TIMEOUT"})) c.timeout_s = parse_number<double>(*e);
 
   if (flags.rank) c.rank = *flags.rank;
   if (flags.world_size) c.world_size = *flags.world_size;

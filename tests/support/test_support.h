@@ -29,4 +29,7 @@ std::filesystem::path shared_data(const std::string& rel);
 // stdout+stderr.
 int run_cli(const std::string& args, std::string* out = nullptr);
 
+// A TCP port on 127.0.0.1 that was free a moment ago (for rendezvous in distributed tests).
+int free_tcp_port();
+
 }  // namespace lmm::test

@@ -2,11 +2,7 @@
 // dataset: from the same seed and global batch it ends (after a resume of the whole
 // group) with the weights of a single-process run, rank 0 alone writes the run
 // directory; launch mistakes and a missing rank fail with exit code 2 and a clear message.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <future>
 
@@ -19,18 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 struct CliRun {
   int rc = -1;
   std::string out;
@@ -38,7 +22,7 @@ struct CliRun {
 
 // `lmm <args(rank)> --dist gloo --world-size 2 --rank r --master-port P` for r = 0, 1 at once.
 std::vector<CliRun> run_two_ranks(const std::function<std::string(int)>& args) {
-  const int port = free_port();
+  const int port = test::free_tcp_port();
   auto launch = [&](int r) {
     CliRun c;
     c.rc = test::run_cli(args(r) + " --dist gloo --world-size 2 --rank " + std::to_string(r) + " --master-port " +
@@ -103,7 +87,7 @@ TEST(CliDistributed, LaunchMistakesAndAMissingRankFailClearly) {
   EXPECT_EQ(test::run_cli("train --help", &out), 0);
   EXPECT_NE(out.find("--master-port"), std::string::npos) << out;
   // Rank 0 of 2 alone: the rendezvous gives up after the timeout.
-  const int port = free_port();
+  const int port = test::free_tcp_port();
   EXPECT_EQ(test::run_cli(common + " --dist gloo --world-size 2 --master-port " + std::to_string(port) +
                               " --dist-timeout 1",
                           &out),

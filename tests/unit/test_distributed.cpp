@@ -2,10 +2,7 @@
 // launcher's environment, the distributed sampler, and DistContext with 2 ranks (as
 // threads, or a forked process that dies): gradient averaging reproduces a
 // single-process run, and a dead or hung peer turns into DistError within the timeout.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,25 +18,12 @@
 #include "lmm/train/dist_sampler.h"
 #include "lmm/train/distributed.h"
 #include "lmm/train/windows.h"
+#include "test_support.h"
 
 using namespace lmm;
 using namespace lmm::train;
 
 namespace {
-
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 DistConfig loopback(int rank, int world, int port, double timeout_s = 20) {
   DistConfig c;
@@ -163,7 +147,7 @@ TEST(DistConfig, BadValuesNameTheVariableAndValue) {
 
 TEST(DistConfig, NcclWithoutCudaIsAClearConfigError) {
   if (nccl_available()) GTEST_SKIP() << "this libtorch has CUDA and NCCL";
-  DistConfig c = loopback(0, 1, free_port());
+  DistConfig c = loopback(0, 1, test::free_tcp_port());
   c.backend = "nccl";
   try {
     DistContext ctx(c);
@@ -262,7 +246,7 @@ TEST(DistContext, TwoRanksReproduceASingleProcessRunOnTheGlobalBatch) {
   };
   torch::Tensor single = train_steps(copy_of(), xs, ys, nullptr, B);
 
-  const int port = free_port();
+  const int port = test::free_tcp_port();
   auto finals = run_ranks(2, [&](int rank) {
     DistContext ctx(loopback(rank, 2, port));
     // Rank 1 starts from other weights: broadcast_parameters must make them rank 0's.
@@ -285,7 +269,7 @@ TEST(DistContext, TwoRanksReproduceASingleProcessRunOnTheGlobalBatch) {
 }
 
 TEST(DistContext, ScalarCollectivesAndDisagreement) {
-  const int port = free_port();
+  const int port = test::free_tcp_port();
   auto out = run_ranks(2, [&](int rank) {
     DistContext ctx(loopback(rank, 2, port));
     EXPECT_EQ(ctx.is_main(), rank == 0);
@@ -314,7 +298,7 @@ TEST(DistContext, ScalarCollectivesAndDisagreement) {
 }
 
 TEST(DistContext, HungPeerMakesTheOtherFailWithinTheTimeout) {
-  const int port = free_port();
+  const int port = test::free_tcp_port();
   std::promise<void> rank0_done;
   auto done = rank0_done.get_future().share();
   auto out = run_ranks(2, [&](int rank) -> std::string {
@@ -339,7 +323,7 @@ TEST(DistContext, HungPeerMakesTheOtherFailWithinTheTimeout) {
 }
 
 TEST(DistContext, PeerProcessThatDiesMakesTheOtherFail) {
-  const int port = free_port();
+  const int port = test::free_tcp_port();
   pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {  // rank 1: join the group, then die without a word
@@ -367,7 +351,7 @@ TEST(DistContext, PeerProcessThatDiesMakesTheOtherFail) {
 }
 
 TEST(DistContext, RankZeroMayStartAfterTheOthers) {
-  const int port = free_port();
+  const int port = test::free_tcp_port();
   auto ok = run_ranks(2, [&](int rank) {
     if (rank == 0) std::this_thread::sleep_for(std::chrono::milliseconds(700));
     DistContext ctx(loopback(rank, 2, port, 10.0));
@@ -377,7 +361,7 @@ TEST(DistContext, RankZeroMayStartAfterTheOthers) {
 }
 
 TEST(DistContext, MissingRankZeroFailsRendezvousWithAHint) {
-  const int port = free_port();
+  const int port = test::free_tcp_port();
   try {
     DistContext ctx(loopback(1, 2, port, 1.0));
     FAIL() << "expected DistError";

@@ -3,11 +3,7 @@
 // 1e-5, same reduced validation loss), only rank 0 writes files, early stopping stops
 // both ranks together, and a group resumed from rank 0's last.ckpt (broadcast, so rank 1
 // needs no copy of the run directory) matches an uninterrupted run.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <future>
 
@@ -22,18 +18,6 @@ using namespace lmm::train;
 namespace fs = std::filesystem;
 
 namespace {
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 struct Data {
   WindowSet train, val;
@@ -77,7 +61,7 @@ struct RankRun {
 // Trains on 2 ranks in threads; rank r uses dirs[r] as its run directory and, unless
 // `same_init`, starts from other weights than rank 0 (broadcast must fix that).
 std::vector<RankRun> train_two_ranks(const Data& d, std::function<TrainConfig(int)> config, uint64_t init_seed) {
-  const int port = free_port();
+  const int port = test::free_tcp_port();
   std::vector<RankRun> runs(2);
   for (int r = 0; r < 2; ++r) runs[r].model = fresh_model(r == 0 ? init_seed : init_seed + 100);
   auto rank_main = [&](int r) {
