@@ -21,7 +21,7 @@ class Convergence : public ::testing::TestWithParam<std::string> {
  protected:
   static void SetUpTestSuite() {
     data_dir_ = new test::TempDir;
-    test::make_synth_dataset(data_dir_->path() / "ds", 40, 20.0, 11);  // 40 clips x 300 frames
+    test::make_synth_dataset(data_dir_->path() / "ds", 120, 20.0, 11);  // 120 clips x 300 frames
   }
   static void TearDownTestSuite() {
     delete data_dir_;
@@ -45,20 +45,23 @@ TEST_P(Convergence, SmallModelBeatsZeroVelocityBaseline) {
   cfg.data.windows.stride = 10;
   cfg.model_kind = kind;
   cfg.preset = "small";
+  // Without scheduled sampling the flat model's teacher-forced loss falls but its
+  // autoregressive rollout drifts (measured: val MSE 2.6x the baseline after 700 steps).
+  cfg.scheduled_sampling = kind == "flat" ? "on" : "auto";
   cfg.threads = 1;  // intra-op threads only pay off on an idle machine; results stay comparable
   cfg.train.run_dir = run_dir;
   cfg.train.max_epochs = 200;
   // A step budget keeps the outcome independent of machine load; the time cap is a safety net.
-  cfg.train.max_steps = kind == "htt" ? 500 : 700;
-  cfg.train.max_minutes = 15;
+  cfg.train.max_steps = 2000;  // about 18 epochs of 108 batches
+  cfg.train.max_minutes = 30;
   cfg.train.patience = 200;
   cfg.train.lr = 1e-3;  // faster than the paper's 1e-4 for a few-minute budget
   cfg.train.batch = 16;
   cfg.train.ss_epochs = 5;
-  cfg.train.val_forecast_windows = 16;  // keep per-epoch validation cheap; full check below
-  cfg.train.seed = 3;
+  cfg.train.val_forecast_windows = 64;  // keep per-epoch validation cheap; full check below
+  cfg.train.seed = 1;
   train::TrainResult r = train::run_training(cfg);
-  ASSERT_GE(r.state.step, 20) << "too few steps to judge";
+  ASSERT_GE(r.state.step, 500) << "too few steps to judge (time cap hit on a very loaded machine?)";
 
   // The best checkpoint, forecasting every validation window.
   auto loaded = train::load_model(run_dir / "best.ckpt");
