@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
+bash scripts/fetch_models.sh
 bash scripts/build.sh
 cd build
 ctest --output-on-failure -L "${LMM_TEST_LABEL:-fast}" -j "$(nproc)"

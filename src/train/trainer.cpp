@@ -259,6 +259,12 @@ TrainResult train_model(const std::shared_ptr<models::ForecasterImpl>& model, co
         if (!m.is_discarded() && m.value("step", int64_t(-1)) <= st.step) res.metrics.push_back(m);
       }
     }
+    if (!res.metrics.empty()) {  // what a run that stops at once reports
+      const auto& l = res.metrics.back();
+      res.last_val_loss = num_or_inf(l.value("val_loss", json()));
+      res.last_val_mse = num_or_inf(l.value("val_mse", json()));
+      res.baseline_val_mse = num_or_inf(l.value("val_baseline_mse", json()));
+    }
   } else {
     torch::manual_seed(cfg.seed);
   }

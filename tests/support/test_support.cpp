@@ -63,4 +63,19 @@ int free_tcp_port() {
   return ntohs(a.sin_port);
 }
 
+std::vector<float> standing_pose() {
+  const float xy[kNumJoints][2] = {
+      {0, -1.3f},     {0, -1},         {-0.4f, -1},     {-0.8f, -1},    {-1.2f, -1},
+      {0.4f, -1},     {0.8f, -1},      {1.2f, -1},      {0, 0},         {-0.2f, 0},
+      {-0.2f, 0.9f},  {-0.2f, 1.8f},   {0.2f, 0},       {0.2f, 0.9f},   {0.2f, 1.8f},
+      {-0.05f, -1.35f}, {0.05f, -1.35f}, {-0.12f, -1.3f}, {0.12f, -1.3f}, {0.35f, 1.9f},
+      {0.42f, 1.88f}, {0.17f, 1.9f},   {-0.35f, 1.9f},  {-0.42f, 1.88f}, {-0.17f, 1.9f}};
+  std::vector<float> f(kFrameDim, 1.f);
+  for (int j = 0; j < kNumJoints; ++j) {
+    f[j * 3] = xy[j][0];
+    f[j * 3 + 1] = xy[j][1];
+  }
+  return f;
+}
+
 }  // namespace lmm::test

@@ -25,11 +25,14 @@ struct ReadOptions {
 struct InputItem {
   std::filesystem::path path;
   Format format;
+  std::string name;  // unique clip name from discover_inputs, e.g. "walk_01"; "" = from the path
 };
 
 // Expands files and directories (recursively) into readable items. A directory that
 // holds *_keypoints.json files is one OpenPose clip; other files are kept when their
 // format is known (by extension or, with an explicit format, all regular files).
+// Items come in input order, directory contents sorted by path; names are the file
+// stem or directory name, made unique (see docs/formats.md).
 // Throws IoError for a path that does not exist.
 std::vector<InputItem> discover_inputs(const std::vector<std::filesystem::path>& inputs,
                                        Format format);

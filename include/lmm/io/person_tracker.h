@@ -1,0 +1,39 @@
+// Following one person through a multi-person keypoint sequence.
+// Input: for each frame, the people detected in it, each a BODY_25 frame (25, 3)
+// x, y, conf. Output: for each frame, the index of the tracked person in that frame,
+// or -1 when the person was not found. Policy (documented in docs/formats.md):
+//  - start: the first frame with anyone; the person with the largest
+//    sum(conf) * sqrt(bounding-box area of joints with conf > 0) ("large and confident");
+//  - then nearest neighbour: mean distance over joints present in both the last seen
+//    pose and the candidate (centroid distance when they share no joint); a candidate
+//    farther than gate * (bounding-box diagonal of the last seen pose) is rejected;
+//  - after `reacquire_after` frames without a match, restart with the start rule.
+#pragma once
+#include <cstddef>
+#include <vector>
+
+#include "lmm/core/body25.h"
+
+namespace lmm::io {
+
+// People of T frames stored flat: people (P, 25, 3); frame t holds people
+// offsets[t] .. offsets[t+1]-1. offsets has T+1 entries, offsets[0] = 0.
+struct PeopleSequence {
+  std::vector<float> people;    // (P, 25, 3)
+  std::vector<size_t> offsets;  // (T + 1)
+  int frames() const { return offsets.empty() ? 0 : static_cast<int>(offsets.size()) - 1; }
+  const float* person(size_t p) const { return people.data() + p * kFrameDim; }
+};
+
+struct TrackOptions {
+  float gate = 1.0f;         // max match distance in body sizes (bbox diagonal), e.g. 1.0
+  int reacquire_after = 30;  // frames without a match before restarting, e.g. 30 (1 s at 30 FPS)
+};
+
+// For each frame, the index (0-based within that frame) of the tracked person, or -1.
+std::vector<int> track_person(const PeopleSequence& seq, const TrackOptions& opt = {});
+
+// The start rule's score of one person (25, 3); 0 when fewer than two joints are seen.
+float person_salience(const float* pose);
+
+}  // namespace lmm::io

@@ -1,0 +1,272 @@
+// NTU RGB+D .skeleton reader (Kinect V2, 25 joints) and writer. The reader parses
+// line by line, keeps every body, then follows one bodyID (the one present in most
+// frames, ties: most tracked joints, then first seen). Layout: Kinect joints
+// (25, 4) X, Y, Z in mm, confidence -> pose3d (T, 25, 4) via kKinectToBody25.
+#include "lmm/io/ntu_skeleton.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <vector>
+
+#include "lmm/core/atomic_file.h"
+#include "lmm/core/error.h"
+#include "lmm/io/joint_map.h"
+#include "lmm/io/reader.h"
+#include "text_numbers.h"
+
+namespace lmm::io {
+namespace fs = std::filesystem;
+
+// Kinect V2 joint of each BODY_25 joint (all direct; Head and the feet are documented
+// approximations, see docs/formats.md).
+constexpr JointTable kKinectToBody25{{
+    {3, -1},   // Nose      <- Head (centre of the head, approximation)
+    {20, -1},  // Neck      <- SpineShoulder
+    {8, -1},   // RShoulder <- ShoulderRight
+    {9, -1},   // RElbow    <- ElbowRight
+    {10, -1},  // RWrist    <- WristRight
+    {4, -1},   // LShoulder <- ShoulderLeft
+    {5, -1},   // LElbow    <- ElbowLeft
+    {6, -1},   // LWrist    <- WristLeft
+    {0, -1},   // MidHip    <- SpineBase
+    {16, -1},  // RHip      <- HipRight
+    {17, -1},  // RKnee     <- KneeRight
+    {18, -1},  // RAnkle    <- AnkleRight
+    {12, -1},  // LHip      <- HipLeft
+    {13, -1},  // LKnee     <- KneeLeft
+    {14, -1},  // LAnkle    <- AnkleLeft
+    {-1, -1},  // REye      (missing)
+    {-1, -1},  // LEye      (missing)
+    {-1, -1},  // REar      (missing)
+    {-1, -1},  // LEar      (missing)
+    {15, -1},  // LBigToe   <- FootLeft (approximation)
+    {-1, -1},  // LSmallToe (missing)
+    {-1, -1},  // LHeel     (missing)
+    {19, -1},  // RBigToe   <- FootRight (approximation)
+    {-1, -1},  // RSmallToe (missing)
+    {-1, -1},  // RHeel     (missing)
+}};
+
+const char* const kKinectJointNames[kKinectJoints] = {
+    "SpineBase",     "SpineMid",    "Neck",      "Head",          "ShoulderLeft",
+    "ElbowLeft",     "WristLeft",   "HandLeft",  "ShoulderRight", "ElbowRight",
+    "WristRight",    "HandRight",   "HipLeft",   "KneeLeft",      "AnkleLeft",
+    "FootLeft",      "HipRight",    "KneeRight", "AnkleRight",    "FootRight",
+    "SpineShoulder", "HandTipLeft", "ThumbLeft", "HandTipRight",  "ThumbRight"};
+
+namespace {
+
+constexpr double kDefaultFps = 30.0;
+constexpr int kBodyValues = 10;
+constexpr int kJointValues = 12;
+constexpr const char* kDefaultBodyId = "72057594037927936";
+
+// Line cursor over the file text that skips blank lines and splits on whitespace.
+class Lines {
+ public:
+  Lines(std::string_view text, const std::string& file) : text_(text), file_(file) {}
+
+  // Next non-blank line split into at most kMax tokens (count() tells how many were
+  // on the line); false at end of text.
+  bool next() {
+    for (;;) {
+      if (pos_ >= text_.size()) return false;
+      size_t nl = text_.find('\n', pos_);
+      if (nl == std::string_view::npos) nl = text_.size();
+      std::string_view line = text_.substr(pos_, nl - pos_);
+      cut_ = nl == text_.size();  // last line without a newline: maybe cut short
+      pos_ = nl + 1;
+      ++line_no_;
+      n_ = 0;
+      size_t p = 0;
+      for (;;) {
+        while (p < line.size() && is_space(line[p])) ++p;
+        if (p >= line.size()) break;
+        size_t e = p;
+        while (e < line.size() && !is_space(line[e])) ++e;
+        if (n_ < kMax) tok_[n_] = line.substr(p, e - p);
+        ++n_;
+        p = e;
+      }
+      if (n_ > 0) return true;
+    }
+  }
+  // Next line, which must exist and hold `count` tokens; `what` describes it.
+  void expect(int count, long frame, const char* what) {
+    if (!next()) throw FormatError(file_, frame, std::string("truncated file: expected ") + what);
+    if (n_ != count)
+      throw FormatError(file_, frame,
+                        std::string(cut_ && n_ < count ? "truncated file: " : "") + "line " +
+                            std::to_string(line_no_) + " has " + std::to_string(n_) +
+                            " values, expected " + what);
+  }
+  std::string_view tok(int i) const { return tok_[i]; }
+  double number(int i, long frame, const char* what) const {
+    double v;
+    if (!parse_double(tok_[i], v))
+      throw FormatError(file_, frame,
+                        "line " + std::to_string(line_no_) + ": " + what + " '" +
+                            std::string(tok_[i]) + "' is not a number");
+    return v;
+  }
+  long integer(int i, long frame, const char* what) const {
+    const double v = number(i, frame, what);
+    if (!(v >= 0 && v <= 1e9) || v != std::floor(v))
+      throw FormatError(file_, frame,
+                        "line " + std::to_string(line_no_) + ": " + what + " " +
+                            std::string(tok_[i]) + ", expected a count >= 0");
+    return static_cast<long>(v);
+  }
+  long line_no() const { return line_no_; }
+
+ private:
+  static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+  static constexpr int kMax = kJointValues;
+  std::string_view text_;
+  const std::string& file_;
+  size_t pos_ = 0;
+  long line_no_ = 0;
+  bool cut_ = false;
+  int n_ = 0;
+  std::array<std::string_view, kMax> tok_;
+};
+
+struct Body {
+  std::string id;
+  std::array<float, kKinectJoints * 4> joints;  // (25, 4) X, Y, Z mm, conf
+};
+
+Body read_body(Lines& in, long frame, const std::string& file) {
+  Body b;
+  in.expect(kBodyValues, frame, "a body line of 10 values (bodyID ... trackingState)");
+  b.id = std::string(in.tok(0));
+  in.expect(1, frame, "a joint count line");
+  const long n = in.integer(0, frame, "joint count");
+  if (n != kKinectJoints)
+    throw FormatError(
+        file, frame,
+        "body " + b.id + " has " + std::to_string(n) + " joints, expected 25 (Kinect V2)");
+  for (int k = 0; k < kKinectJoints; ++k) {
+    in.expect(kJointValues, frame, "a joint line of 12 values (x y z depthX ... trackingState)");
+    float* q = &b.joints[k * 4];
+    for (int c = 0; c < 3; ++c) {
+      q[c] = narrow_to_float(in.number(c, frame, "coordinate") * 1000.0);
+      if (!std::isfinite(q[c]))
+        throw FormatError(file, frame,
+                          std::string("non-finite ") + "xyz"[c] + " of joint " +
+                              kKinectJointNames[k] + " (line " + std::to_string(in.line_no()) +
+                              "), expected a finite number");
+    }
+    const double state = in.number(kJointValues - 1, frame, "trackingState");
+    if (state != 0 && state != 1 && state != 2)
+      throw FormatError(file, frame,
+                        "trackingState " + std::string(in.tok(kJointValues - 1)) + " of joint " +
+                            kKinectJointNames[k] + ", expected 0, 1 or 2");
+    q[3] = static_cast<float>(state) * 0.5f;
+    if (q[3] == 0) q[0] = q[1] = q[2] = 0;
+  }
+  return b;
+}
+
+}  // namespace
+
+std::string ntu_table_markdown() {
+  return joint_table_markdown(kKinectToBody25, kKinectJointNames, "Kinect V2 (NTU)");
+}
+
+RawClip parse_ntu_skeleton(std::string_view text, const std::string& file, double fps, View view) {
+  Lines in(text, file);
+  in.expect(1, -1, "the frame count on the first line");
+  const long T = in.integer(0, -1, "frame count");
+  if (T == 0) throw FormatError(file, -1, "the file declares 0 frames, expected at least one");
+  std::vector<std::vector<Body>> frames;
+  for (long t = 0; t < T; ++t) {
+    in.expect(1, t, "a body count line");
+    const long n = in.integer(0, t, "body count");
+    frames.emplace_back();
+    for (long b = 0; b < n; ++b) frames.back().push_back(read_body(in, t, file));
+  }
+  if (in.next())
+    throw FormatError(file, T,
+                      "unexpected data on line " + std::to_string(in.line_no()) +
+                          " after the last of the " + std::to_string(T) + " declared frames");
+
+  // Follow the body present in most frames (ties: most tracked joints, then first seen).
+  struct Stats {
+    long frames = 0;
+    double conf = 0;
+    long first = 0;
+  };
+  std::map<std::string, Stats> stats;
+  long order = 0;
+  for (const auto& bodies : frames)
+    for (const auto& b : bodies) {
+      auto [it, fresh] = stats.try_emplace(b.id);
+      if (fresh) it->second.first = order++;
+      ++it->second.frames;
+      for (int k = 0; k < kKinectJoints; ++k) it->second.conf += b.joints[k * 4 + 3];
+    }
+  const std::string* chosen = nullptr;
+  const Stats* best = nullptr;
+  for (const auto& [id, s] : stats)
+    if (!best || s.frames > best->frames || (s.frames == best->frames && s.conf > best->conf) ||
+        (s.frames == best->frames && s.conf == best->conf && s.first < best->first))
+      best = &s, chosen = &id;
+
+  RawClip clip;
+  clip.name = fs::path(file).stem().string();
+  clip.source_path = file;
+  clip.source_format = "ntu";
+  clip.fps = fps > 0 ? fps : kDefaultFps;
+  clip.frames = static_cast<int>(T);
+  clip.pose3d.assign(static_cast<size_t>(T) * kNumJoints * 4, 0.f);
+  for (long t = 0; t < T; ++t)
+    for (const auto& b : frames[t])
+      if (chosen && b.id == *chosen) {
+        apply_joint_map(kKinectToBody25, b.joints.data(), 4, &clip.pose3d[t * kNumJoints * 4]);
+        break;
+      }
+  project_orthographic(clip, view);
+  return clip;
+}
+
+RawClip read_ntu_skeleton(const fs::path& file, double fps, View view) {
+  return parse_ntu_skeleton(read_text(file), file.string(), fps, view);
+}
+
+void write_ntu_skeleton(const fs::path& path, const RawClip& clip) {
+  LMM_CHECK(clip.pose3d.size() == static_cast<size_t>(clip.frames) * kNumJoints * 4,
+            "write_ntu_skeleton: clip '" << clip.name << "' has " << clip.pose3d.size()
+                                         << " pose3d values, expected frames * 100");
+  std::string s = std::to_string(clip.frames) + "\n";
+  char line[256];
+  for (int t = 0; t < clip.frames; ++t) {
+    const float* f = &clip.pose3d[static_cast<size_t>(t) * kNumJoints * 4];
+    std::array<double, kKinectJoints * 4> k{};  // Kinect joints (25, 4), metres
+    bool any = false;
+    for (int j = 0; j < kNumJoints; ++j) {
+      const JointSource src = kKinectToBody25[j];
+      if (src.a < 0 || src.b >= 0 || f[j * 4 + 3] <= 0) continue;
+      for (int c = 0; c < 3; ++c) k[src.a * 4 + c] = static_cast<double>(f[j * 4 + c]) / 1000.0;
+      k[src.a * 4 + 3] = f[j * 4 + 3];
+      any = true;
+    }
+    if (!any) {
+      s += "0\n";
+      continue;
+    }
+    s += std::string("1\n") + kDefaultBodyId + " 0 0 0 0 0 0 0 0 2\n25\n";
+    for (int i = 0; i < kKinectJoints; ++i) {
+      const double* q = &k[i * 4];
+      const int state = q[3] >= 0.75f ? 2 : q[3] > 0 ? 1 : 0;
+      std::snprintf(line, sizeof line, "%.12g %.12g %.12g 0 0 0 0 0 0 0 0 %d\n", q[0], q[1], q[2],
+                    state);
+      s += line;
+    }
+  }
+  write_text_atomic(path, s);
+}
+
+}  // namespace lmm::io

@@ -1,0 +1,24 @@
+// BlazePose -> BODY_25 conversion using kBody25FromBlazePose (see body25_mapping.h).
+#include "lmm/pose/body25_mapping.h"
+
+#include <algorithm>
+
+namespace lmm::pose {
+
+void blazepose_to_body25(const std::array<Landmark, kBlazePoseOutputs>& points, float* out) {
+  for (int j = 0; j < kNumJoints; ++j) {
+    const auto [a, b] = kBody25FromBlazePose[j];
+    float* o = out + j * kChannels;
+    if (a < 0) {
+      o[0] = o[1] = o[2] = 0.f;
+    } else if (b < 0) {
+      o[0] = points[a].x, o[1] = points[a].y, o[2] = points[a].visibility;
+    } else {
+      o[0] = 0.5f * (points[a].x + points[b].x);
+      o[1] = 0.5f * (points[a].y + points[b].y);
+      o[2] = std::min(points[a].visibility, points[b].visibility);
+    }
+  }
+}
+
+}  // namespace lmm::pose

@@ -1,1 +1,0 @@
-#include "lmm/core/error.h"
