@@ -46,7 +46,8 @@ void Progress::draw(bool force) {
   double since = std::chrono::duration<double>(now - last_draw_).count();
   bool last = total_ > 0 && done_ >= total_;
   if (!force && !last && since < (tty_ ? 0.1 : 5.0)) return;
-  if (!tty_ && last && !force) force = true;
+  if (!tty_ && done_ == drawn_) return;  // piped: never the same line twice
+  drawn_ = done_;
   last_draw_ = now;
   double el = std::chrono::duration<double>(now - start_).count();
   double rate = el > 0 ? done_ / el : 0;

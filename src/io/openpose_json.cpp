@@ -16,6 +16,8 @@
 #include <exception>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
 #include "lmm/io/joint_map.h"
@@ -79,7 +81,9 @@ size_t parse_frame(simdjson::dom::parser& parser, const char* buf, size_t len,
   size_t p = 0;
   for (simdjson::dom::element person : people) {
     simdjson::dom::array kp;
-    if (person["pose_keypoints_2d"].get_array().get(kp))
+    // "pose_keypoints": OpenPose before 1.2 (JSON version 1.0/1.1).
+    if (person["pose_keypoints_2d"].get_array().get(kp) &&
+        person["pose_keypoints"].get_array().get(kp))
       throw FormatError(
           src.file(), src.frame,
           "person " + std::to_string(p) + ": no pose_keypoints_2d array, expected 75 numbers");
@@ -210,6 +214,17 @@ std::vector<PersonKeypoints> parse_openpose_frame(std::string_view json, const s
   return people;
 }
 
+// OpenPose JSON has no frame rate. `lmm pose` writes it to pose_meta.json beside the
+// frames ({"fps": 10, ...}); without that file the rate is the format default (30).
+static double sidecar_fps(const fs::path& dir) {
+  const fs::path meta = dir / "pose_meta.json";
+  if (!fs::exists(meta)) return kDefaultFps;
+  auto j = nlohmann::json::parse(read_text(meta), nullptr, false);
+  if (j.is_discarded() || !j.contains("fps") || !j["fps"].is_number() || !(j["fps"].get<double>() > 0))
+    throw FormatError(meta.string(), -1, "expected a JSON object with a positive number \"fps\"");
+  return j["fps"].get<double>();
+}
+
 RawClip read_openpose_dir(const fs::path& dir, double fps) {
   const int dirfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0) throw IoError(dir.string() + ": cannot open directory");
@@ -263,7 +278,7 @@ RawClip read_openpose_dir(const fs::path& dir, double fps) {
   clip.name = abs.filename().string();
   clip.source_path = dir.string();
   clip.source_format = "openpose";
-  clip.fps = fps > 0 ? fps : kDefaultFps;
+  clip.fps = fps > 0 ? fps : sidecar_fps(dir);
   clip.units = "px";
   clip.frames = seq.frames();
   clip.pose.assign(static_cast<size_t>(clip.frames) * kFrameDim, 0.f);

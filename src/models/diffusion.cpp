@@ -82,7 +82,7 @@ LossOutput MotionDiffusionImpl::loss(const Batch& batch, const StepOptions&) {
   auto abar = alpha_bar.index_select(0, t).view({B, 1, 1});                             // (B, 1, 1)
   auto x_t = abar.sqrt() * x0 + (1 - abar).sqrt() * torch::randn_like(x0);              // (B, H, 50)
   auto x0_hat = denoise(x_t, t, encode(batch.context));                                 // (B, H, 50)
-  auto pred = join_frame(frame_positions(anchor) + x0_hat, frame_confidence(anchor));   // (B, H, 75)
+  auto pred = add_position_offsets(anchor, x0_hat);                                    // (B, H, 75)
   auto mse = position_mse(pred, batch.target);                                          // ()
   return {mse, mse.detach()};
 }
@@ -103,11 +103,12 @@ torch::Tensor MotionDiffusionImpl::ddim(const torch::Tensor& noise, const torch:
 torch::Tensor MotionDiffusionImpl::sample(const torch::Tensor& context, int horizon, int k,
                                           c10::optional<at::Generator> generator) {
   const int64_t B = context.size(0);
-  auto memory = encode(context).repeat({k, 1, 1});                                      // (K*B, T, d)
   auto noise = torch::randn({k * B, horizon, 2 * kNumJoints}, generator, torch::kFloat).to(context.device());  // (K*B, H, 50)
-  auto x0 = ddim(noise, memory).view({k, B, horizon, 2 * kNumJoints});                  // (K, B, H, 50)
-  auto anchor = context.select(1, -1).unsqueeze(1);                                     // (B, 1, 75)
-  return join_frame(frame_positions(anchor) + x0, frame_confidence(anchor).expand({k, B, horizon, kNumJoints}));  // (K, B, H, 75)
+  return run_inference([&] {
+    auto memory = encode(context).repeat({k, 1, 1});                                    // (K*B, T, d)
+    auto x0 = ddim(noise, memory).view({k, B, horizon, 2 * kNumJoints});                // (K, B, H, 50)
+    return add_position_offsets(context.select(1, -1).unsqueeze(1), x0);                // (K, B, H, 75)
+  });
 }
 
 torch::Tensor MotionDiffusionImpl::sample(const torch::Tensor& context, int horizon, int k, uint64_t seed) {

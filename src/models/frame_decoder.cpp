@@ -15,18 +15,13 @@ FrameDecoderImpl::FrameDecoderImpl(const Dims& d, int layers) : dims(d) {
   drop = register_module("drop", torch::nn::Dropout(dims.dropout));
 }
 
-torch::Tensor FrameDecoderImpl::to_frames(const torch::Tensor& h, const torch::Tensor& anchor) {
-  auto xy = frame_positions(anchor).unsqueeze(1) + head(h);      // (B, L, 50)
-  return join_frame(xy, frame_confidence(anchor).unsqueeze(1));  // (B, L, 75)
-}
-
 torch::Tensor FrameDecoderImpl::forward(const torch::Tensor& inputs, const torch::Tensor& memory,
                                         const torch::Tensor& anchor) {
   const int64_t H = inputs.size(1);
   auto pe = time_encoding(frame_times(H, 0.0), dims).to(inputs.device());  // (H, d)
   auto x = drop(embed(inputs) + pe);                                      // (B, H, d)
   auto h = decoder(x, memory, causal_mask(H, inputs.options()));          // (B, H, d)
-  return to_frames(h, anchor);                                            // (B, H, 75)
+  return add_position_offsets(anchor.unsqueeze(1), head(h));              // (B, H, 75)
 }
 
 torch::Tensor FrameDecoderImpl::scheduled(const torch::Tensor& target, const torch::Tensor& memory,
@@ -48,14 +43,14 @@ torch::Tensor FrameDecoderImpl::scheduled(const torch::Tensor& target, const tor
 torch::Tensor FrameDecoderImpl::generate(const torch::Tensor& memory, const torch::Tensor& anchor, int horizon) {
   auto pe = time_encoding(frame_times(horizon, 0.0), dims).to(memory.device());  // (H, d)
   auto cache = decoder->start(memory);
-  auto frame = anchor.unsqueeze(1);                                // (B, 1, 75) fed frame
+  auto frame = anchor;                                             // (B, 75) fed frame
   std::vector<torch::Tensor> out;
   for (int j = 0; j < horizon; ++j) {
-    auto x = embed(frame) + pe.narrow(0, j, 1);                    // (B, 1, d)
-    frame = to_frames(decoder->step(x, cache), anchor);            // (B, 1, 75)
+    auto x = embed(frame) + pe[j];                                 // (B, d)
+    frame = add_position_offsets(anchor, head(decoder->step(x, cache)));  // (B, 75)
     out.push_back(frame);
   }
-  return torch::cat(out, 1);                                       // (B, H, 75)
+  return torch::stack(out, 1);                                     // (B, H, 75)
 }
 
 torch::Tensor FrameDecoderImpl::generate_uncached(const torch::Tensor& memory, const torch::Tensor& anchor,
@@ -80,7 +75,7 @@ torch::Tensor AutoregressiveForecasterImpl::teacher_forced(const Batch& batch) {
 }
 
 torch::Tensor AutoregressiveForecasterImpl::forecast(const torch::Tensor& context, int horizon) {
-  return decoder->generate(encode(context), context.select(1, -1), horizon);  // (B, H, 75)
+  return run_inference([&] { return decoder->generate(encode(context), context.select(1, -1), horizon); });  // (B, H, 75)
 }
 
 torch::Tensor AutoregressiveForecasterImpl::forecast_uncached(const torch::Tensor& context, int horizon) {

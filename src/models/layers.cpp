@@ -43,27 +43,60 @@ torch::Tensor causal_mask(int64_t L, const torch::TensorOptions& opt) {
 MultiheadAttentionImpl::MultiheadAttentionImpl(const Dims& dims) : heads(dims.heads), dropout(dims.dropout) {
   LMM_CHECK(dims.d_model % dims.heads == 0,
             "d_model " << dims.d_model << " is not divisible by heads " << dims.heads);
-  q = register_module("q", torch::nn::Linear(dims.d_model, dims.d_model));
-  kv = register_module("kv", torch::nn::Linear(dims.d_model, 2 * dims.d_model));
+  in_proj = register_module("in_proj", torch::nn::Linear(dims.d_model, 3 * dims.d_model));
   out = register_module("out", torch::nn::Linear(dims.d_model, dims.d_model));
 }
 
-KeyValues MultiheadAttentionImpl::keys_values(const torch::Tensor& source) {
-  const int64_t B = source.size(0), L = source.size(1);
-  auto kvh = kv(source).view({B, L, 2, heads, -1}).permute({2, 0, 3, 1, 4});  // (2, B, h, Lk, d/h)
-  return {kvh[0], kvh[1]};
+torch::Tensor MultiheadAttentionImpl::attend(const torch::Tensor& q, const KeyValues& kv, const torch::Tensor& mask) {
+  const int64_t B = q.size(0), Lq = q.size(2), Lk = kv.k.size(2), dh = q.size(3);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(dh));
+  if (Lq == 1 || Lk <= kFewKeys) {  // decoding step or few keys: broadcast products, no per-head GEMMs
+    auto scores = (q.unsqueeze(3) * kv.k.unsqueeze(2)).sum(-1) * scale;           // (B, h, Lq, Lk)
+    if (mask.defined()) scores = scores + mask;                                    // (B, h, Lq, Lk)
+    auto weights = torch::dropout(torch::softmax(scores, -1), dropout, is_training());  // (B, h, Lq, Lk)
+    auto ctx = (weights.unsqueeze(-1) * kv.v.unsqueeze(2)).sum(3);                 // (B, h, Lq, d/h)
+    return ctx.transpose(1, 2).reshape({B, Lq, heads * dh});                       // (B, Lq, d)
+  }
+  auto qb = q.reshape({B * heads, Lq, dh});                                       // (B*h, Lq, d/h)
+  auto kb = kv.k.reshape({B * heads, Lk, dh});                                    // (B*h, Lk, d/h)
+  auto bias = mask.defined() ? mask : torch::zeros({}, q.options());              // (Lq, Lk) or ()
+  auto scores = torch::baddbmm(bias, qb, kb.transpose(1, 2), mask.defined() ? 1 : 0, scale);  // (B*h, Lq, Lk)
+  auto weights = torch::dropout(torch::softmax(scores, -1), dropout, is_training());           // (B*h, Lq, Lk)
+  auto ctx = torch::bmm(weights, kv.v.reshape({B * heads, Lk, dh}));              // (B*h, Lq, d/h)
+  return ctx.view({B, heads, Lq, dh}).transpose(1, 2).reshape({B, Lq, heads * dh});  // (B, Lq, d)
 }
 
-torch::Tensor MultiheadAttentionImpl::attend(const torch::Tensor& query, const KeyValues& kvs,
-                                             const torch::Tensor& mask) {
+torch::Tensor MultiheadAttentionImpl::self_attention(const torch::Tensor& x, const torch::Tensor& mask) {
+  const int64_t B = x.size(0), L = x.size(1);
+  auto qkv = in_proj(x).view({B, L, 3, heads, -1}).permute({2, 0, 3, 1, 4});     // (3, B, h, L, d/h)
+  return out(attend(qkv[0], {qkv[1], qkv[2]}, mask));                             // (B, L, d)
+}
+
+KeyValues MultiheadAttentionImpl::keys_values(const torch::Tensor& source) {
+  const int64_t B = source.size(0), L = source.size(1), d = source.size(2);
+  auto w = in_proj->weight.narrow(0, d, 2 * d), b = in_proj->bias.narrow(0, d, 2 * d);  // k, v rows
+  auto kv = torch::linear(source, w, b).view({B, L, 2, heads, -1}).permute({2, 0, 3, 1, 4});  // (2, B, h, Lk, d/h)
+  return {kv[0], kv[1]};
+}
+
+torch::Tensor MultiheadAttentionImpl::cross_attention(const torch::Tensor& query, const KeyValues& kv) {
   const int64_t B = query.size(0), L = query.size(1), d = query.size(2);
-  auto qh = q(query).view({B, L, heads, -1}).transpose(1, 2);          // (B, h, Lq, d/h)
-  qh = qh * (1.0 / std::sqrt(static_cast<double>(d / heads)));         // (B, h, Lq, d/h)
-  auto scores = torch::matmul(qh, kvs.k.transpose(-2, -1));            // (B, h, Lq, Lk)
-  if (mask.defined()) scores = scores + mask;                          // (B, h, Lq, Lk)
-  auto weights = torch::dropout(torch::softmax(scores, -1), dropout, is_training());  // (B, h, Lq, Lk)
-  auto ctx = torch::matmul(weights, kvs.v).transpose(1, 2).reshape({B, L, d});       // (B, Lq, d)
-  return out(ctx);                                                     // (B, Lq, d)
+  auto q = torch::linear(query, in_proj->weight.narrow(0, 0, d), in_proj->bias.narrow(0, 0, d));  // (B, Lq, d)
+  return out(attend(q.view({B, L, heads, -1}).transpose(1, 2), kv, {}));          // (B, Lq, d)
+}
+
+torch::Tensor MultiheadAttentionImpl::self_step(const torch::Tensor& x, KeyValues& cache) {
+  auto qkv = in_proj(x).view({x.size(0), 3, heads, 1, -1});                       // (B, 3, h, 1, d/h)
+  auto k = qkv.select(1, 1), v = qkv.select(1, 2);                                // (B, h, 1, d/h)
+  cache.k = cache.k.defined() ? torch::cat({cache.k, k}, 2) : k;                  // (B, h, steps, d/h)
+  cache.v = cache.v.defined() ? torch::cat({cache.v, v}, 2) : v;                  // (B, h, steps, d/h)
+  return out(attend(qkv.select(1, 0), cache, {}).squeeze(1));                     // (B, d)
+}
+
+torch::Tensor MultiheadAttentionImpl::cross_step(const torch::Tensor& x, const KeyValues& kv) {
+  const int64_t d = x.size(1);
+  auto q = torch::addmm(in_proj->bias.narrow(0, 0, d), x, in_proj->weight.narrow(0, 0, d).t());  // (B, d)
+  return out(attend(q.view({x.size(0), heads, 1, -1}), kv, {}).squeeze(1));      // (B, d)
 }
 
 FeedForwardImpl::FeedForwardImpl(const Dims& dims) {
@@ -92,7 +125,7 @@ EncoderLayerImpl::EncoderLayerImpl(const Dims& dims) {
 
 torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
   auto h = norm1(x);                                 // (B, L, d)
-  auto y = x + drop(self_attn(h, h, mask));          // (B, L, d)
+  auto y = x + drop(self_attn->self_attention(h, mask));  // (B, L, d)
   return y + drop(ffn(norm2(y)));                    // (B, L, d)
 }
 
@@ -122,20 +155,15 @@ DecoderLayerImpl::DecoderLayerImpl(const Dims& dims) {
 
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const KeyValues& memory,
                                         const torch::Tensor& self_mask) {
-  auto h = norm1(x);                                               // (B, L, d)
-  auto y = x + drop(self_attn(h, h, self_mask));                   // (B, L, d)
-  y = y + drop(cross_attn->attend(norm2(y), memory));              // (B, L, d)
+  auto y = x + drop(self_attn->self_attention(norm1(x), self_mask));  // (B, L, d)
+  y = y + drop(cross_attn->cross_attention(norm2(y), memory));     // (B, L, d)
   return y + drop(ffn(norm3(y)));                                  // (B, L, d)
 }
 
 torch::Tensor DecoderLayerImpl::step(const torch::Tensor& x, KeyValues& self, const KeyValues& memory) {
-  auto h = norm1(x);                                               // (B, 1, d)
-  auto fresh = self_attn->keys_values(h);                          // (B, h, 1, d/h) each
-  self.k = self.k.defined() ? torch::cat({self.k, fresh.k}, 2) : fresh.k;  // (B, h, steps, d/h)
-  self.v = self.v.defined() ? torch::cat({self.v, fresh.v}, 2) : fresh.v;  // (B, h, steps, d/h)
-  auto y = x + drop(self_attn->attend(h, self));                   // (B, 1, d)
-  y = y + drop(cross_attn->attend(norm2(y), memory));              // (B, 1, d)
-  return y + drop(ffn(norm3(y)));                                  // (B, 1, d)
+  auto y = x + drop(self_attn->self_step(norm1(x), self));        // (B, d)
+  y = y + drop(cross_attn->cross_step(norm2(y), memory));          // (B, d)
+  return y + drop(ffn(norm3(y)));                                  // (B, d)
 }
 
 DecoderImpl::DecoderImpl(const Dims& dims, int n) {
@@ -164,10 +192,10 @@ StepCache DecoderImpl::start(const torch::Tensor& memory) {
 }
 
 torch::Tensor DecoderImpl::step(const torch::Tensor& x, StepCache& cache) {
-  auto h = x;                                                      // (B, 1, d)
+  auto h = x;                                                      // (B, d)
   for (size_t i = 0; i < layers->size(); ++i)
-    h = layers[i]->as<DecoderLayer>()->step(h, cache.self[i], cache.memory[i]);  // (B, 1, d)
-  return norm(h);                                                  // (B, 1, d)
+    h = layers[i]->as<DecoderLayer>()->step(h, cache.self[i], cache.memory[i]);  // (B, d)
+  return norm(h);                                                  // (B, d)
 }
 
 // ---- fusion -----------------------------------------------------------------------------

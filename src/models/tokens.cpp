@@ -99,4 +99,9 @@ torch::Tensor join_frame(const torch::Tensor& positions, const torch::Tensor& co
   return frame.flatten(-2);  // (.., 75)
 }
 
+torch::Tensor add_position_offsets(const torch::Tensor& frames, const torch::Tensor& offsets) {
+  auto padded = torch::constant_pad_nd(offsets.unflatten(-1, {kNumJoints, 2}), {0, 1});  // (.., 25, 3) conf 0
+  return frames + padded.flatten(-2);                                                     // (.., 75)
+}
+
 }  // namespace lmm::models

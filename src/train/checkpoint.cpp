@@ -67,8 +67,9 @@ void write_checkpoint(const fs::path& path, const Checkpoint& ckpt) {
   });
 }
 
-Checkpoint read_checkpoint(const fs::path& path) {
-  std::string data = read_text(path);
+Checkpoint read_checkpoint(const fs::path& path) { return parse_checkpoint(read_text(path), path); }
+
+Checkpoint parse_checkpoint(const std::string& data, const fs::path& path) {
   const size_t head = 8 + 4 + 8;
   if (data.size() < 8 || std::memcmp(data.data(), kCheckpointMagic, 8) != 0)
     fail(path, std::string("not an lmm checkpoint: expected magic \"") + kCheckpointMagic +
@@ -117,27 +118,40 @@ Checkpoint read_checkpoint(const fs::path& path) {
   return ck;
 }
 
-std::string save_module_state(const torch::nn::Module& m) {
+namespace {
+
+// Bytes of a torch archive that `obj.save(archive)` fills (module or optimizer).
+template <class T>
+std::string archive_bytes(const T& obj) {
   torch::serialize::OutputArchive ar;
-  m.save(ar);
+  obj.save(ar);
   std::ostringstream os;
   ar.save_to(os);
   return os.str();
 }
+
+// `obj.load(archive)` from bytes; torch errors become CheckpointError naming `what`.
+template <class T>
+void load_archive(T& obj, const std::string& bytes, const std::string& what, const char* label) {
+  try {
+    torch::serialize::InputArchive ar;
+    ar.load_from(bytes.data(), bytes.size());
+    obj.load(ar);
+  } catch (const c10::Error& e) {
+    throw CheckpointError(what + ": " + label + " state does not match the model: " + e.what_without_backtrace());
+  }
+}
+
+}  // namespace
+
+std::string save_module_state(const torch::nn::Module& m) { return archive_bytes(m); }
 
 void load_module_state(torch::nn::Module& m, const std::string& bytes, const std::string& what) {
   // Module::load replaces tensors without checking shapes, so compare them ourselves.
   std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
   for (const auto& p : m.named_parameters()) shapes.emplace_back(p.key(), p.value().sizes().vec());
   for (const auto& b : m.named_buffers()) shapes.emplace_back(b.key(), b.value().sizes().vec());
-  try {
-    torch::serialize::InputArchive ar;
-    ar.load_from(bytes.data(), bytes.size());
-    m.load(ar);
-  } catch (const c10::Error& e) {
-    throw CheckpointError(what + ": model state does not match the model: " +
-                          e.what_without_backtrace());
-  }
+  load_archive(m, bytes, what, "model");
   size_t i = 0;
   auto check = [&](const std::string& key, const torch::Tensor& t) {
     const auto& want = shapes.at(i++);
@@ -149,24 +163,10 @@ void load_module_state(torch::nn::Module& m, const std::string& bytes, const std
   for (const auto& b : m.named_buffers()) check(b.key(), b.value());
 }
 
-std::string save_optimizer_state(const torch::optim::Optimizer& opt) {
-  torch::serialize::OutputArchive ar;
-  opt.save(ar);
-  std::ostringstream os;
-  ar.save_to(os);
-  return os.str();
-}
+std::string save_optimizer_state(const torch::optim::Optimizer& opt) { return archive_bytes(opt); }
 
-void load_optimizer_state(torch::optim::Optimizer& opt, const std::string& bytes,
-                          const std::string& what) {
-  try {
-    torch::serialize::InputArchive ar;
-    ar.load_from(bytes.data(), bytes.size());
-    opt.load(ar);
-  } catch (const c10::Error& e) {
-    throw CheckpointError(what + ": optimizer state does not match the model: " +
-                          e.what_without_backtrace());
-  }
+void load_optimizer_state(torch::optim::Optimizer& opt, const std::string& bytes, const std::string& what) {
+  load_archive(opt, bytes, what, "optimizer");
 }
 
 std::string save_torch_rng() {

@@ -7,10 +7,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <nlohmann/json.hpp>
 
-#include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
+#include "lmm/io/openpose_json.h"
 
 namespace lmm::train {
 namespace fs = std::filesystem;
@@ -77,24 +76,14 @@ ClipForecast forecast_clip(models::ForecasterImpl& model, const NormalizedClip& 
 }
 
 void write_forecast_openpose(const ClipForecast& f, const fs::path& dir) {
-  fs::create_directories(dir);
-  const std::string base = (f.clip.empty() ? std::string("clip") : f.clip) + "_forecast";
-  for (int k = 0; k < f.frames; ++k) {
-    const float* p = f.pose.data() + size_t(k) * kFrameDim;
-    nlohmann::json person = {{"person_id", {-1}},
-                             {"pose_keypoints_2d", std::vector<float>(p, p + kFrameDim)},
-                             {"face_keypoints_2d", nlohmann::json::array()},
-                             {"hand_left_keypoints_2d", nlohmann::json::array()},
-                             {"hand_right_keypoints_2d", nlohmann::json::array()},
-                             {"pose_keypoints_3d", nlohmann::json::array()},
-                             {"face_keypoints_3d", nlohmann::json::array()},
-                             {"hand_left_keypoints_3d", nlohmann::json::array()},
-                             {"hand_right_keypoints_3d", nlohmann::json::array()}};
-    nlohmann::json frame = {{"version", 1.3}, {"people", {person}}};
-    char name[64];
-    std::snprintf(name, sizeof name, "_%012d_keypoints.json", k);
-    write_text_atomic(dir / (base + name), frame.dump());
-  }
+  RawClip clip;
+  clip.name = (f.clip.empty() ? std::string("clip") : f.clip) + "_forecast";
+  clip.source_format = "openpose";
+  clip.fps = kStandardFps;
+  clip.units = f.units;
+  clip.frames = f.frames;
+  clip.pose = f.pose;
+  io::write_openpose_dir(clip, dir);
 }
 
 std::string forecast_summary(const ClipForecast& f) {

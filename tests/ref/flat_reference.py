@@ -58,18 +58,21 @@ def position_mse(pred, target):
 
 
 class MultiheadAttention(nn.Module):
+    """in_proj packs the q, k, v projections (rows 0:d, d:2d, 2d:3d) like nn.MultiheadAttention."""
+
     def __init__(self, d, heads, dropout):
         super().__init__()
         self.heads, self.dropout = heads, dropout
-        self.q = nn.Linear(d, d)
-        self.kv = nn.Linear(d, 2 * d)
+        self.in_proj = nn.Linear(d, 3 * d)
         self.out = nn.Linear(d, d)
 
     def forward(self, query, source, mask=None):
         B, L, d = query.shape
-        k, v = self.kv(source).view(B, source.shape[1], 2, self.heads, -1).permute(2, 0, 3, 1, 4)
-        q = self.q(query).view(B, L, self.heads, -1).transpose(1, 2) * (1.0 / math.sqrt(d // self.heads))
-        scores = q @ k.transpose(-2, -1)
+        w_q, w_kv = self.in_proj.weight.split([d, 2 * d])
+        b_q, b_kv = self.in_proj.bias.split([d, 2 * d])
+        k, v = nn.functional.linear(source, w_kv, b_kv).view(B, source.shape[1], 2, self.heads, -1).permute(2, 0, 3, 1, 4)
+        q = nn.functional.linear(query, w_q, b_q).view(B, L, self.heads, -1).transpose(1, 2)
+        scores = (q @ k.transpose(-2, -1)) / math.sqrt(d // self.heads)
         if mask is not None:
             scores = scores + mask
         w = nn.functional.dropout(torch.softmax(scores, -1), self.dropout, self.training)

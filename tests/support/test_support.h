@@ -30,6 +30,9 @@ std::filesystem::path shared_data(const std::string& rel);
 // stdout+stderr.
 int run_cli(const std::string& args, std::string* out = nullptr);
 
+// A TCP port on 127.0.0.1 that was free a moment ago (for rendezvous in distributed tests).
+int free_tcp_port();
+
 // One BODY_25 frame (75 values: x, y, confidence 1) of a standing person in image axes
 // (y down), MidHip at the origin, torso (Neck-MidHip) length 1, arms out sideways.
 std::vector<float> standing_pose();

@@ -66,3 +66,30 @@ TEST(Errors, FormatErrorNamesFileAndFrame) {
   EXPECT_EQ(std::string(e.what()), "a/b.json: frame 12: expected 75 values, got 54");
   EXPECT_EQ(e.frame(), 12);
 }
+
+#include <unistd.h>
+
+#include "lmm/core/progress.h"
+
+TEST(Progress, PipedOutputIsPlainLinesWithTheFinalCountOnce) {
+  test::TempDir d;
+  auto log = d / "err.txt";
+  std::fflush(stderr);
+  int saved = ::dup(2);
+  FILE* f = std::fopen(log.c_str(), "w");
+  ::dup2(::fileno(f), 2);
+  {
+    Progress p("work", 3, "clips");
+    for (int i = 0; i < 3; ++i) p.tick();
+    p.done();
+  }
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::fclose(f);
+  std::string text = read_text(log);
+  EXPECT_EQ(text.find('\r'), std::string::npos) << text;  // no bar redraws when piped
+  size_t first = text.find("work: 3/3 clips");
+  ASSERT_NE(first, std::string::npos) << text;
+  EXPECT_EQ(text.find("work: 3/3 clips", first + 1), std::string::npos) << "final line printed twice:\n" << text;
+}

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lmm/core/atomic_file.h"
+#include "lmm/core/error.h"
 #include "lmm/io/dataset.h"
 #include "test_support.h"
 
@@ -64,4 +65,26 @@ TEST(IngestCli, MissingInputIsAFatalErrorWithExitCode2) {
   std::string out;
   EXPECT_EQ(test::run_cli("ingest " + (d / "nope").string() + " -o " + (d / "ds").string(), &out), 2);
   EXPECT_NE(out.find("nope"), std::string::npos) << out;
+}
+
+#include "lmm/io/openpose_json.h"
+#include "lmm/io/reader.h"
+
+TEST(OpenPoseMeta, FrameRateComesFromPoseMetaJsonUnlessOverridden) {
+  test::TempDir d;
+  RawClip c;
+  c.name = "v";
+  c.frames = 3;
+  c.pose.assign(3 * 75, 0.5f);
+  io::write_openpose_dir(c, d / "v");
+  EXPECT_DOUBLE_EQ(io::read_openpose_dir(d / "v", 0).fps, 30.0);  // format default
+  write_text_atomic(d / "v/pose_meta.json", "{\"fps\": 10, \"frames\": 3}");
+  EXPECT_DOUBLE_EQ(io::read_openpose_dir(d / "v", 0).fps, 10.0);
+  EXPECT_DOUBLE_EQ(io::read_openpose_dir(d / "v", 25).fps, 25.0);  // --fps-in wins
+  write_text_atomic(d / "v/pose_meta.json", "{\"fps\": -1}");
+  EXPECT_THROW(io::read_openpose_dir(d / "v", 0), FormatError);
+  // the sidecar is not mistaken for a COCO file when the folder is discovered
+  auto items = io::discover_inputs({d.path()}, io::Format::auto_detect);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].format, io::Format::openpose);
 }

@@ -72,6 +72,16 @@ TEST(OpenPoseReader, LiteralFrameAsOpenPoseWritesIt) {
   EXPECT_EQ(read_openpose_dir(dir, 59.94).fps, 59.94);
 }
 
+TEST(OpenPoseReader, OldOpenPoseKeyPoseKeypointsIsRead) {
+  std::string text = R"({"version":1.0,"people":[{"pose_keypoints":[)";
+  for (int i = 0; i < kFrameDim; ++i) text += (i ? "," : "") + std::to_string(i % 3 == 2 ? 1 : i);
+  text += R"(],"face_keypoints":[],"hand_left_keypoints":[],"hand_right_keypoints":[]}]})";
+  const auto people = parse_openpose_frame(text, "old_000000000000_keypoints.json", 0);
+  ASSERT_EQ(people.size(), 1u);
+  EXPECT_EQ(people[0][RWrist * 3], float(RWrist * 3));
+  EXPECT_EQ(people[0][RWrist * 3 + 2], 1.f);
+}
+
 TEST(OpenPoseReader, FramesAreOrderedByNumericIndexNotByName) {
   test::TempDir tmp;
   // Lexicographic order would be 1, 10, 2, 9 (unpadded names).

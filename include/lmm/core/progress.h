@@ -19,7 +19,7 @@ class Progress {
  private:
   void draw(bool force);
   std::string label_, unit_, note_;
-  long total_, done_ = 0;
+  long total_, done_ = 0, drawn_ = -1;  // drawn_: count shown by the last line
   bool enabled_, tty_, finished_ = false;
   std::chrono::steady_clock::time_point start_, last_draw_;
 };

@@ -33,9 +33,6 @@ class FrameDecoderImpl : public torch::nn::Module {
   Decoder decoder{nullptr};
   torch::nn::Linear head{nullptr};   // d -> 50 position offsets
   torch::nn::Dropout drop{nullptr};
-
- private:
-  torch::Tensor to_frames(const torch::Tensor& h, const torch::Tensor& anchor);  // (B, L, d) -> (B, L, 75)
 };
 TORCH_MODULE(FrameDecoder);
 

@@ -34,6 +34,19 @@ inline torch::Tensor time_encoding(const torch::Tensor& times, const Dims& dims)
 // Times in seconds of `n` frames at 15 FPS whose first frame is at `first` seconds: (n).
 torch::Tensor frame_times(int64_t n, double first);
 
+// Runs f() under c10::InferenceMode when gradients are off (less bookkeeping per op for
+// step-by-step decoding) and returns its tensor as an ordinary tensor.
+template <class F>
+torch::Tensor run_inference(F&& f) {
+  if (torch::GradMode::is_enabled()) return f();
+  torch::Tensor out;
+  {
+    c10::InferenceMode guard;
+    out = f();
+  }
+  return out.clone();
+}
+
 // Additive causal mask (L, L): 0 on and below the diagonal, -inf above.
 torch::Tensor causal_mask(int64_t L, const torch::TensorOptions& opt = {});
 
@@ -43,20 +56,34 @@ struct KeyValues {
   torch::Tensor v;  // (B, h, Lk, d/h)
 };
 
-// Multi-head attention with explicit projections: q (d->d), kv (d->2d), out (d->d).
+// Multi-head attention with a packed input projection in_proj (d -> 3d: q, k, v rows, as in
+// torch.nn.MultiheadAttention; self-attention projects all three in one GEMM) and out (d -> d).
+// Sequence calls take (B, L, d) tokens; decoding calls take one position as rows (B, d).
 class MultiheadAttentionImpl : public torch::nn::Module {
  public:
   explicit MultiheadAttentionImpl(const Dims& dims);
+  // x (B, L, d) attends to itself; mask (L, L) additive or undefined -> (B, L, d)
+  torch::Tensor self_attention(const torch::Tensor& x, const torch::Tensor& mask = {});
   KeyValues keys_values(const torch::Tensor& source);  // (B, Lk, d) -> heads
-  // query (B, Lq, d) attends to kv; mask (Lq, Lk) additive or undefined -> (B, Lq, d)
-  torch::Tensor attend(const torch::Tensor& query, const KeyValues& kv, const torch::Tensor& mask = {});
-  torch::Tensor forward(const torch::Tensor& query, const torch::Tensor& source, const torch::Tensor& mask = {}) {
-    return attend(query, keys_values(source), mask);
+  // query (B, Lq, d) attends to kv -> (B, Lq, d)
+  torch::Tensor cross_attention(const torch::Tensor& query, const KeyValues& kv);
+  torch::Tensor forward(const torch::Tensor& query, const torch::Tensor& source) {
+    return cross_attention(query, keys_values(source));
   }
+  // One decoding position x (B, d): appends its key/value to `cache`, attends to the cache.
+  torch::Tensor self_step(const torch::Tensor& x, KeyValues& cache);
+  torch::Tensor cross_step(const torch::Tensor& x, const KeyValues& kv);  // (B, d) -> (B, d)
 
   int64_t heads;
   double dropout;
-  torch::nn::Linear q{nullptr}, kv{nullptr}, out{nullptr};
+  torch::nn::Linear in_proj{nullptr}, out{nullptr};
+
+ private:
+  // Sources with at most this many keys (the 5 body parts) and single queries (decoding) use
+  // broadcast products instead of batched GEMMs, which libtorch runs one small matrix at a time.
+  static constexpr int64_t kFewKeys = 8;
+  // q (B, h, Lq, d/h) -> (B, Lq, d) before the output projection
+  torch::Tensor attend(const torch::Tensor& q, const KeyValues& kv, const torch::Tensor& mask);
 };
 TORCH_MODULE(MultiheadAttention);
 
@@ -108,8 +135,8 @@ class DecoderLayerImpl : public torch::nn::Module {
   explicit DecoderLayerImpl(const Dims& dims);
   // Whole sequence: x (B, L, d), memory keys/values, self mask (L, L) or undefined.
   torch::Tensor forward(const torch::Tensor& x, const KeyValues& memory, const torch::Tensor& self_mask = {});
-  // One new position x (B, 1, d) attending to the cached steps plus itself; appends to `self`.
-  torch::Tensor step(const torch::Tensor& x, KeyValues& self, const KeyValues& memory);
+  // One new position x (B, d) attending to the cached steps plus itself; appends to `self`.
+  torch::Tensor step(const torch::Tensor& x, KeyValues& self, const KeyValues& memory);  // (B, d)
 
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
   MultiheadAttention self_attn{nullptr}, cross_attn{nullptr};
@@ -125,7 +152,7 @@ class DecoderImpl : public torch::nn::Module {
   // x (B, L, d), memory (B, S, d), self mask (L, L) or undefined -> (B, L, d)
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& memory, const torch::Tensor& self_mask = {});
   StepCache start(const torch::Tensor& memory);                // projects memory once
-  torch::Tensor step(const torch::Tensor& x, StepCache& cache);  // (B, 1, d) -> (B, 1, d)
+  torch::Tensor step(const torch::Tensor& x, StepCache& cache);  // (B, d) -> (B, d), one position
 
   torch::nn::ModuleList layers;
   torch::nn::LayerNorm norm{nullptr};
@@ -133,7 +160,7 @@ class DecoderImpl : public torch::nn::Module {
 TORCH_MODULE(Decoder);
 
 // Cross-attention + FFN block for stream fusion: x attends to another stream.
-// 790,784 parameters at d=256, ffn=1024 (LayerNorms on both query and source).
+// 790,272 parameters at d=256, ffn=1024 (LayerNorms on query, source and FFN input).
 class CrossLayerImpl : public torch::nn::Module {
  public:
   explicit CrossLayerImpl(const Dims& dims);

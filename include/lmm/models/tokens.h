@@ -24,5 +24,7 @@ torch::Tensor frame_positions(const torch::Tensor& frames);   // (.., 75) -> (..
 torch::Tensor frame_confidence(const torch::Tensor& frames);  // (.., 75) -> (.., 25)
 // Inverse of the split: (.., 50) positions + (.., 25) confidences -> (.., 75).
 torch::Tensor join_frame(const torch::Tensor& positions, const torch::Tensor& confidence);
+// frames (.., 75) with x, y moved by offsets (.., 50) (broadcasting); confidences unchanged.
+torch::Tensor add_position_offsets(const torch::Tensor& frames, const torch::Tensor& offsets);
 
 }  // namespace lmm::models

@@ -34,8 +34,8 @@ ClipForecast forecast_clip(models::ForecasterImpl& model, const NormalizedClip& 
 // frame `ref_frame`; joints with confidence 0 stay (0, 0, 0).
 std::vector<float> to_source_units(const std::vector<float>& pose, const NormalizedClip& clip, int ref_frame);
 
-// Writes <dir>/<clip>_forecast_<12-digit k>_keypoints.json for k = 0..frames-1 (one person).
-// TODO(lead): switch to io::write_openpose_dir (branch readers2d) once it is on main.
+// Writes <dir>/<clip>_forecast_<12-digit k>_keypoints.json for k = 0..frames-1, one person
+// per frame (io::write_openpose_dir; a frame with every confidence 0 has no person).
 void write_forecast_openpose(const ClipForecast& f, const std::filesystem::path& dir);
 
 // Human-readable table: per predicted frame its time, mean / max joint displacement from
