@@ -3,6 +3,7 @@
 #include "lmm/train/run.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "lmm/core/error.h"
@@ -14,8 +15,19 @@ namespace fs = std::filesystem;
 
 TrainResult run_training(RunConfig cfg) {
   LMM_CHECK(!cfg.train.run_dir.empty(), "a run directory (-o RUN_DIR) is required");
-  int threads = cfg.threads > 0 ? cfg.threads : static_cast<int>(std::thread::hardware_concurrency());
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = cfg.threads > 0 ? cfg.threads : cores;
   torch::set_num_threads(std::max(1, threads));
+  // OpenMP workers spin while waiting (libgomp's default, fixed when the library loads):
+  // on cores busy with other processes that made 30 steps take 4m48s with 2 threads
+  // against 11 s with 1 (31 s with OMP_WAIT_POLICY=PASSIVE). Warn when that is likely.
+  double load[1] = {0};
+  if (cfg.train.progress && threads > 1 && !std::getenv("OMP_WAIT_POLICY") && ::getloadavg(load, 1) == 1 &&
+      load[0] > 0.75 * cores)
+    std::fprintf(stderr,
+                 "warning: the machine is busy (load %.1f on %d cores); %d spinning OpenMP threads can make "
+                 "training many times slower: consider --threads 1 or OMP_WAIT_POLICY=PASSIVE\n",
+                 load[0], cores, threads);
   const fs::path last = cfg.train.run_dir / "last.ckpt";
   // Data parallel: join the group before loading data, so that a bad address fails fast.
   std::unique_ptr<DistContext> dist;
