@@ -1,7 +1,9 @@
 // `lmm train DATASET --model flat|htt|diffusion [--preset paper|small] -o RUN_DIR [options]`:
 // trains a forecaster (spec 4.1) and leaves metrics.jsonl, loss.png, best.ckpt and
 // last.ckpt in RUN_DIR; `--resume` continues RUN_DIR/last.ckpt exactly. Ctrl-C stops
-// after the current step and saves last.ckpt (a second Ctrl-C kills).
+// after the current step and saves last.ckpt (a second Ctrl-C kills). `--dist gloo|nccl`
+// with RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT (or the flags) trains data-parallel, one
+// process per rank (docs/distributed.md).
 #include <fmt/core.h>
 
 #include <atomic>
@@ -10,6 +12,7 @@
 
 #include "commands.h"
 #include "lmm/core/error.h"
+#include "lmm/train/dist_config.h"
 #include "lmm/train/run.h"
 
 namespace {
@@ -22,6 +25,7 @@ extern "C" void on_sigint(int) {
 
 struct Opts {
   lmm::train::RunConfig run;
+  lmm::train::DistFlags dist;  // flags override the launcher's environment
   std::string dataset, run_dir, model_config;
   bool include_unusable = false, quiet = false;
 };
@@ -51,6 +55,15 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   sub->add_option("--patience", r.train.patience, "Early stopping: epochs without improvement")
       ->capture_default_str();
   sub->add_option("--threads", r.threads, "Torch threads, 0 = all cores")->capture_default_str();
+  auto& d = o->dist;
+  sub->add_option("--dist", d.backend, "Data-parallel backend: gloo (CPU) | nccl (CUDA) | none [env LMM_DIST]")
+      ->check(CLI::IsMember({"gloo", "nccl", "none"}));
+  sub->add_option("--rank", d.rank, "This process's rank, 0..world-1 [env RANK]");
+  sub->add_option("--world-size", d.world_size, "Number of processes [env WORLD_SIZE]");
+  sub->add_option("--local-rank", d.local_rank, "Rank on this machine [env LOCAL_RANK]");
+  sub->add_option("--master-addr", d.master_addr, "Host of rank 0 [env MASTER_ADDR, default 127.0.0.1]");
+  sub->add_option("--master-port", d.master_port, "Rendezvous port of rank 0 [env MASTER_PORT, default 29500]");
+  sub->add_option("--dist-timeout", d.timeout_s, "Seconds before a stalled rank fails the group [default 120]");
   auto* ss = sub->add_option("--scheduled-sampling", r.scheduled_sampling, "auto (on for htt) | on | off")
                  ->check(CLI::IsMember({"auto", "on", "off"}))
                  ->capture_default_str();
@@ -73,6 +86,7 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
           fmt::print(stderr, "lmm train: warning: {} is ignored with --resume (the checkpoint's value is used)\n",
                      opt->get_name());
     }
+    r.dist = lmm::train::dist_config_from_env(o->dist);
     r.data.dataset = o->dataset;
     r.data.skip_unusable = !o->include_unusable;
     r.train.run_dir = o->run_dir;
@@ -88,13 +102,14 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
     r.train.stop_requested = [] { return g_stop.load(); };
     auto res = lmm::train::run_training(r);
     std::signal(SIGINT, SIG_DFL);
+    exit_code = res.stop_reason == "interrupted" ? 1 : 0;
+    if (r.dist.rank != 0) return;  // rank 0 reports for the group
     const auto& st = res.state;
     fmt::print("stopped: {} after {} epochs ({} steps, {:.1f} s of training)\n", res.stop_reason, st.epoch, st.step,
                st.elapsed_seconds);
     fmt::print("best val loss {:.6g} at epoch {}; last val MSE {:.6g} (zero-velocity baseline {:.6g})\n",
                st.best_val_loss, st.best_epoch, res.last_val_mse, res.baseline_val_mse);
     fmt::print("run directory: {} (metrics.jsonl, loss.png, best.ckpt, last.ckpt)\n", o->run_dir);
-    exit_code = res.stop_reason == "interrupted" ? 1 : 0;
   });
 });
 

@@ -175,6 +175,7 @@ Format detect_format(const fs::path& p) {
   if (fs::is_directory(p, ec))
     return holds_openpose_frames(p) ? Format::openpose : Format::auto_detect;
   if (is_openpose_frame(p)) return Format::openpose;
+  if (p.filename() == "pose_meta.json") return Format::auto_detect;  // `lmm pose` sidecar, not a clip
   const std::string ext = lower(p.extension().string());
   for (const auto& e : kExtensions)
     if (ext == e.ext) return e.format;

@@ -67,8 +67,9 @@ void write_checkpoint(const fs::path& path, const Checkpoint& ckpt) {
   });
 }
 
-Checkpoint read_checkpoint(const fs::path& path) {
-  std::string data = read_text(path);
+Checkpoint read_checkpoint(const fs::path& path) { return parse_checkpoint(read_text(path), path); }
+
+Checkpoint parse_checkpoint(const std::string& data, const fs::path& path) {
   const size_t head = 8 + 4 + 8;
   if (data.size() < 8 || std::memcmp(data.data(), kCheckpointMagic, 8) != 0)
     fail(path, std::string("not an lmm checkpoint: expected magic \"") + kCheckpointMagic +

@@ -8,6 +8,7 @@
 
 #include "lmm/core/error.h"
 #include "lmm/train/checkpoint.h"
+#include "lmm/train/distributed.h"
 
 namespace lmm::train {
 namespace fs = std::filesystem;
@@ -28,12 +29,17 @@ TrainResult run_training(RunConfig cfg) {
                  "training many times slower: consider --threads 1 or OMP_WAIT_POLICY=PASSIVE\n",
                  load[0], cores, threads);
   const fs::path last = cfg.train.run_dir / "last.ckpt";
+  // Data parallel: join the group before loading data, so that a bad address fails fast.
+  std::unique_ptr<DistContext> dist;
+  if (cfg.dist.enabled()) dist = std::make_unique<DistContext>(cfg.dist);
+  const bool main_rank = !dist || dist->is_main();  // the others see no RUN_DIR and print nothing
+  cfg.train.progress = cfg.train.progress && main_rank;
 
   std::shared_ptr<models::ForecasterImpl> model;
   std::string preset = cfg.preset;
   if (cfg.train.resume) {
-    LMM_CHECK(fs::exists(last), last.string() << " does not exist: nothing to resume");
-    Checkpoint ck = read_checkpoint(last);
+    LMM_CHECK(!main_rank || fs::exists(last), last.string() << " does not exist: nothing to resume");
+    Checkpoint ck = read_checkpoint_on_rank0(last, dist.get());
     const auto& m = ck.meta;
     if (!m.contains("model") || !m.contains("train") || !m.contains("data"))
       throw CheckpointError(last.string() + ": metadata lacks \"model\", \"train\" or \"data\"");
@@ -57,7 +63,7 @@ TrainResult run_training(RunConfig cfg) {
     cfg.data.val_clips = d.value("val_clips", std::vector<std::string>());
     preset = m.value("preset", std::string("?"));
   } else {
-    LMM_CHECK(!fs::exists(last), cfg.train.run_dir.string()
+    LMM_CHECK(!main_rank || !fs::exists(last), cfg.train.run_dir.string()
                                      << " already holds a run (last.ckpt): pass --resume to continue it "
                                         "or choose another -o directory");
     LMM_CHECK(cfg.scheduled_sampling == "auto" || cfg.scheduled_sampling == "on" ||
@@ -79,6 +85,13 @@ TrainResult run_training(RunConfig cfg) {
                  torch::get_num_threads(), cfg.train.resume ? "; resuming from last.ckpt" : "");
   }
   cfg.train.extra_meta = {{"data", data.describe(cfg.data)}, {"preset", preset}};
+  if (dist) {
+    cfg.train.dist = dist.get();
+    cfg.train.extra_meta["distributed"] = {{"backend", cfg.dist.backend}, {"world_size", cfg.dist.world_size}};
+    if (cfg.train.progress)
+      std::fprintf(stderr, "distributed: %s, %d ranks, global batch %d (%d per rank)\n", cfg.dist.backend.c_str(),
+                   cfg.dist.world_size, cfg.train.batch, cfg.train.batch / cfg.dist.world_size);
+  }
   return train_model(model, data.train, data.val, cfg.train);
 }
 

@@ -15,6 +15,8 @@
 #include "lmm/core/progress.h"
 #include "lmm/render/plot.h"
 #include "lmm/train/checkpoint.h"
+#include "lmm/train/dist_sampler.h"
+#include "lmm/train/distributed.h"
 
 namespace lmm::train {
 namespace fs = std::filesystem;
@@ -134,7 +136,7 @@ double zero_velocity_mse(const WindowSet& set, const std::vector<int64_t>& idx_i
 }
 
 ValResult validate(models::ForecasterImpl& model, const WindowSet& val, int batch,
-                   int64_t forecast_windows, uint64_t seed) {
+                   int64_t forecast_windows, uint64_t seed, DistContext* dist) {
   ValResult r;
   if (val.empty()) {
     r.loss = r.mse = r.baseline_mse = NAN;
@@ -143,27 +145,42 @@ ValResult validate(models::ForecasterImpl& model, const WindowSet& val, int batc
   EvalScope scope(model, mix64(seed ^ 0x7a11da7e));
   torch::NoGradGuard no_grad;
   const int64_t n = static_cast<int64_t>(val.size());
+  // This rank's windows of `idx`: all, or every W-th (no padding: nothing counts twice).
+  auto mine = [dist](const std::vector<int64_t>& idx) {
+    if (!dist) return idx;
+    std::vector<int64_t> out;
+    for (size_t i = dist->rank(); i < idx.size(); i += dist->world_size()) out.push_back(idx[i]);
+    return out;
+  };
+  const auto loss_idx = mine(forecast_subset(n, 0));
   double loss_sum = 0;
-  for (int64_t b = 0; b < n; b += batch) {
-    auto bt = val.batch_range(b, std::min(n, b + batch));
+  for (size_t b = 0; b < loss_idx.size(); b += batch) {
+    std::vector<int64_t> chunk(loss_idx.begin() + b, loss_idx.begin() + std::min(loss_idx.size(), b + batch));
+    auto bt = val.batch(chunk);
     auto out = model.loss(bt, models::StepOptions{0.0});
     loss_sum += out.loss.item<double>() * bt.context.size(0);
   }
-  r.loss = loss_sum / n;
 
   // Forecast MSE weighted by visible joints, like position_mse over the whole subset.
   auto idx = forecast_subset(n, forecast_windows);
+  const auto fc_idx = mine(idx);
   double se = 0, weight = 0;
-  for (size_t b = 0; b < idx.size(); b += batch) {
-    std::vector<int64_t> chunk(idx.begin() + b, idx.begin() + std::min(idx.size(), b + batch));
+  for (size_t b = 0; b < fc_idx.size(); b += batch) {
+    std::vector<int64_t> chunk(fc_idx.begin() + b, fc_idx.begin() + std::min(fc_idx.size(), b + batch));
     auto bt = val.batch(chunk);
     auto pred = model.forecast(bt.context, static_cast<int>(bt.target.size(1)));  // (B, 30, 75)
     double w = (bt.target.slice(2, 2, kFrameDim, 3) > 0).sum().item<double>();
     se += models::position_mse(pred, bt.target).item<double>() * w;
     weight += w;
   }
+  double loss_n = static_cast<double>(loss_idx.size());
+  if (dist) {
+    auto s = dist->allreduce_sum({loss_sum, loss_n, se, weight}, "validation results");
+    loss_sum = s[0], loss_n = s[1], se = s[2], weight = s[3];
+  }
+  r.loss = loss_sum / loss_n;
   r.mse = weight > 0 ? se / weight : NAN;
-  r.baseline_mse = zero_velocity_mse(val, idx);
+  r.baseline_mse = zero_velocity_mse(val, idx);  // cheap and deterministic: every rank alike
   return r;
 }
 
@@ -197,6 +214,12 @@ TrainResult train_model(const std::shared_ptr<models::ForecasterImpl>& model, co
   LMM_CHECK(cfg.lr >= 0 && std::isfinite(cfg.lr), "learning rate is " << cfg.lr);
   LMM_CHECK(cfg.patience >= 1, "patience is " << cfg.patience << ", expected >= 1");
   LMM_CHECK(!cfg.resume || !cfg.run_dir.empty(), "resume needs a run directory");
+  // Data parallel (cfg.dist): W ranks, each with batch/W windows of its shard per step.
+  DistContext* dist = cfg.dist;
+  const int world = dist ? dist->world_size() : 1;
+  const bool main_rank = !dist || dist->is_main();  // the only rank that writes or prints
+  const int64_t local_batch_n = local_batch_size(cfg.batch, world);  // windows per rank and step
+  const bool progress = cfg.progress && main_rank;
   const auto t0 = std::chrono::steady_clock::now();
   auto seconds_since = [](std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -211,7 +234,7 @@ TrainResult train_model(const std::shared_ptr<models::ForecasterImpl>& model, co
   const fs::path metrics_path = cfg.run_dir.empty() ? fs::path() : cfg.run_dir / "metrics.jsonl";
 
   if (cfg.resume) {
-    Checkpoint ck = read_checkpoint(last_path);
+    Checkpoint ck = read_checkpoint_on_rank0(last_path, dist);  // every rank: the same state
     const std::string what = last_path.string();
     std::string kind = ck.meta.value(json::json_pointer("/model/kind"), std::string());
     if (kind != model->kind())
@@ -247,8 +270,15 @@ TrainResult train_model(const std::shared_ptr<models::ForecasterImpl>& model, co
   }
 
   const int64_t n_train = static_cast<int64_t>(train.size());
-  const int64_t n_batches = (n_train + cfg.batch - 1) / cfg.batch;
+  const int64_t n_batches = batches_per_epoch(n_train, cfg.batch);  // the same on every rank
   const int64_t n_params = models::count_parameters(*model);
+  if (dist) {  // ranks must agree before the first collective of a step, or they would hang
+    dist->check_same(n_train, "the number of training windows");
+    dist->check_same(static_cast<int64_t>(val.size()), "the number of validation windows");
+    dist->check_same(n_params, "the number of model parameters");
+    dist->check_same(st.step, "the step to start from");
+    dist->broadcast_parameters(*model);
+  }
   const std::string title = model->kind() + " (" + std::to_string(n_params) + " params): loss";
 
   auto make_meta = [&](double val_loss) {
@@ -282,20 +312,37 @@ TrainResult train_model(const std::shared_ptr<models::ForecasterImpl>& model, co
     const auto te = std::chrono::steady_clock::now();
     const double ss = sampling_probability(cfg, st.epoch);
     const auto perm = epoch_permutation(n_train, cfg.seed, st.epoch);
+    const auto order = dist ? shard_indices(perm, dist->rank(), world) : perm;  // this rank's windows
     model->train();
     Progress bar("epoch " + std::to_string(st.epoch + 1) + "/" + std::to_string(cfg.max_epochs),
-                 n_batches, "batches", cfg.progress);
+                 n_batches, "batches", progress);
     bar.set(st.batch_in_epoch);
     bool partial = false;
     while (st.batch_in_epoch < n_batches) {
-      int64_t b0 = st.batch_in_epoch * cfg.batch, b1 = std::min(n_train, b0 + cfg.batch);
-      auto batch = train.batch(std::vector<int64_t>(perm.begin() + b0, perm.begin() + b1));
-      auto out = model->loss(batch, models::StepOptions{ss});
-      double lv = out.loss.item<double>();
+      // This rank's part of global batch k; the last one may be short here or empty.
+      const auto lb = local_batch(st.batch_in_epoch, static_cast<int64_t>(order.size()), local_batch_n);
+      opt.zero_grad();
+      double lv = 0, visible = 0;
+      if (lb.end > lb.begin) {
+        auto batch = train.batch(std::vector<int64_t>(order.begin() + lb.begin, order.begin() + lb.end));
+        auto out = model->loss(batch, models::StepOptions{ss});
+        lv = out.loss.item<double>();
+        out.loss.backward();
+        if (dist) visible = (batch.target.slice(2, 2, kFrameDim, 3) > 0).sum().item<double>();  // (B, 30, 25)
+      }
+      bool time_up = cfg.max_minutes > 0 && seconds_since(t0) >= cfg.max_minutes * 60;
+      bool interrupted = cfg.stop_requested && cfg.stop_requested();
+      if (dist) {
+        // The loss is a mean over visible target joints (forecaster.h), so weighting each
+        // rank's gradient by its share of the visible joints of global batch k gives the
+        // single-process gradient. Also: mean loss, rank 0's clock, anyone's Ctrl-C.
+        auto s = dist->allreduce_sum({visible, lv * visible, main_rank && time_up ? 1.0 : 0.0, interrupted ? 1.0 : 0.0},
+                                     "step loss and stop requests");
+        dist->allreduce_gradients(*model, s[0] > 0 ? visible / s[0] : 0.0);
+        lv = s[0] > 0 ? s[1] / s[0] : 0.0, time_up = s[2] > 0, interrupted = s[3] > 0;
+      }
       LMM_CHECK(std::isfinite(lv), "training diverged: loss is " << lv << " at step " << st.step + 1
                                                                  << " (try a lower --lr)");
-      opt.zero_grad();
-      out.loss.backward();
       if (cfg.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), cfg.grad_clip);
       opt.step();
       ++st.step;
@@ -304,8 +351,8 @@ TrainResult train_model(const std::shared_ptr<models::ForecasterImpl>& model, co
       ++st.train_batches;
       bar.tick(1, "loss " + fmt_num(st.train_loss_sum / st.train_batches));
       if (cfg.max_steps > 0 && st.step >= cfg.max_steps) res.stop_reason = "max_steps";
-      else if (cfg.max_minutes > 0 && seconds_since(t0) >= cfg.max_minutes * 60) res.stop_reason = "time_budget";
-      else if (cfg.stop_requested && cfg.stop_requested()) res.stop_reason = "interrupted";
+      else if (time_up) res.stop_reason = "time_budget";
+      else if (interrupted) res.stop_reason = "interrupted";
       else continue;
       stop = true;
       partial = st.batch_in_epoch < n_batches;
@@ -313,7 +360,7 @@ TrainResult train_model(const std::shared_ptr<models::ForecasterImpl>& model, co
     }
     bar.done();
 
-    ValResult v = validate(*model, val, cfg.batch, cfg.val_forecast_windows, cfg.seed);
+    ValResult v = validate(*model, val, cfg.batch, cfg.val_forecast_windows, cfg.seed, dist);
     res.last_val_loss = v.loss;
     res.last_val_mse = v.mse;
     res.baseline_val_mse = v.baseline_mse;
@@ -350,21 +397,24 @@ TrainResult train_model(const std::shared_ptr<models::ForecasterImpl>& model, co
       st.train_loss_sum = 0;
       st.train_batches = 0;
     }
-    if (cfg.progress)
+    if (progress)
       std::fprintf(stderr, "epoch %lld%s: train %s  val %s  val_mse %s (zero-velocity %s)%s\n",
                    static_cast<long long>(line["epoch"].get<int64_t>()), partial ? " (partial)" : "",
                    fmt_num(train_loss).c_str(), fmt_num(v.loss).c_str(), fmt_num(v.mse).c_str(),
                    fmt_num(v.baseline_mse).c_str(), improved ? "  *best" : "");
-    if (!cfg.run_dir.empty()) {
+    if (!cfg.run_dir.empty() && main_rank) {
       if (improved) save(best_path, score);
       save(last_path, v.loss);
       write_metrics();
     }
-    if (!stop && st.epochs_since_best >= cfg.patience) {
+    bool early = !stop && st.epochs_since_best >= cfg.patience;
+    if (dist && !stop) early = dist->broadcast_bool(early, "early-stopping decision");  // decided once
+    if (early) {
       res.stop_reason = "early_stopping";
       stop = true;
     }
   }
+  if (dist) dist->barrier("the end of training (rank 0 writing its files)");
   res.state = st;
   return res;
 }

@@ -83,4 +83,8 @@ TEST(OpenPoseMeta, FrameRateComesFromPoseMetaJsonUnlessOverridden) {
   EXPECT_DOUBLE_EQ(io::read_openpose_dir(d / "v", 25).fps, 25.0);  // --fps-in wins
   write_text_atomic(d / "v/pose_meta.json", "{\"fps\": -1}");
   EXPECT_THROW(io::read_openpose_dir(d / "v", 0), FormatError);
+  // the sidecar is not mistaken for a COCO file when the folder is discovered
+  auto items = io::discover_inputs({d.path()}, io::Format::auto_detect);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].format, io::Format::openpose);
 }

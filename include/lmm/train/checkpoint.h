@@ -39,6 +39,9 @@ void write_checkpoint(const std::filesystem::path& path, const Checkpoint& ckpt)
 // Reads and validates a checkpoint. Throws CheckpointError (or IoError when the file
 // cannot be opened).
 Checkpoint read_checkpoint(const std::filesystem::path& path);
+// The same from the bytes of a checkpoint file (e.g. broadcast by rank 0); `path` names it
+// in errors.
+Checkpoint parse_checkpoint(const std::string& data, const std::filesystem::path& path);
 
 // Module / optimizer state <-> bytes of a torch::serialize archive.
 std::string save_module_state(const torch::nn::Module& m);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "lmm/train/dist_config.h"
 #include "lmm/train/trainer.h"
 #include "lmm/train/training_data.h"
 
@@ -18,12 +19,14 @@ struct RunConfig {
   std::string scheduled_sampling = "auto";  // "auto" (on for htt) | "on" | "off"
   TrainConfig train;                    // train.run_dir required; train.resume to continue
   int threads = 0;                      // torch intra-op threads, 0 = all cores
+  DistConfig dist;                      // data-parallel group (docs/distributed.md); "none" = alone
 };
 
 // On resume the stored model, training configuration and validation clips are used;
 // only the stopping limits (max_epochs, max_minutes, max_steps, patience) and the
 // progress/stop hooks come from `cfg`. Throws ConfigError when RUN_DIR already holds
-// a run and resume is off.
+// a run and resume is off. With dist enabled it first joins the group; rank 0 alone
+// checks and writes RUN_DIR and prints progress, and on resume sends last.ckpt to the others.
 TrainResult run_training(RunConfig cfg);
 
 }  // namespace lmm::train

@@ -18,6 +18,8 @@
 
 namespace lmm::train {
 
+class DistContext;  // lmm/train/distributed.h
+
 struct TrainConfig {
   int max_epochs = 200;        // stop after this many epochs, e.g. 200
   double max_minutes = 0;      // wall-clock budget of this invocation in minutes, 0 = none
@@ -37,6 +39,11 @@ struct TrainConfig {
   bool resume = false;         // continue from run_dir/last.ckpt
   nlohmann::json extra_meta = nlohmann::json::object();  // merged into checkpoint metadata
   std::function<bool()> stop_requested;  // polled after every step; true ends the run
+  // Data-parallel group (not owned), null = one process. With W ranks, `batch` stays the
+  // global batch: each rank takes batch/W windows of its shard per step, gradients are
+  // averaged, validation is sharded and reduced, stop decisions are shared, and only
+  // rank 0 writes files and progress (see docs/distributed.md).
+  DistContext* dist = nullptr;
 };
 
 // The reproducibility-relevant fields as JSON (stored in checkpoints) and back.
@@ -69,8 +76,10 @@ struct ValResult {
 };
 // Validation with the model in eval mode and a fixed torch seed; restores the torch
 // RNG state and the module's training flag afterwards, so it never perturbs training.
+// With `dist`, each rank evaluates every W-th window and the sums are all-reduced, so
+// every rank returns the result over the whole set.
 ValResult validate(models::ForecasterImpl& model, const WindowSet& val, int batch,
-                   int64_t forecast_windows, uint64_t seed);
+                   int64_t forecast_windows, uint64_t seed, DistContext* dist = nullptr);
 
 // Position MSE of repeating the last context frame over the horizon, for windows
 // `idx` (all when empty).

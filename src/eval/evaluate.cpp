@@ -1,0 +1,171 @@
+// Model and baseline evaluation over batches of windows (include/lmm/eval/evaluate.h).
+// Per batch, every forecast mode is turned into per-window RatioStats; at the end they
+// are concatenated, grouped by clip and bootstrapped (eval/metrics.h).
+#include "lmm/eval/evaluate.h"
+
+#include <fmt/core.h>
+
+#include "lmm/core/body25.h"
+#include "lmm/core/error.h"
+#include "lmm/core/progress.h"
+
+namespace lmm::eval {
+namespace {
+
+RatioStat cat(const std::vector<RatioStat>& parts) {
+  std::vector<torch::Tensor> n, d;
+  for (const auto& p : parts) {
+    n.push_back(p.num);
+    d.push_back(p.den);
+  }
+  return {torch::cat(n), torch::cat(d)};
+}
+
+// Everything needed to summarize one kind of forecast.
+struct Summary {
+  const EvalWindows& w;
+  const EvalOptions& opt;
+  std::vector<Estimate> operator()(const std::vector<RatioStat>& parts) const {
+    if (parts.empty()) return {};
+    return estimate(cat(parts), w.clip, static_cast<int64_t>(w.clip_names.size()), opt.bootstrap, opt.seed);
+  }
+  Estimate one(const std::vector<RatioStat>& parts) const {
+    auto v = (*this)(parts);
+    return v.empty() ? Estimate{} : v[0];
+  }
+};
+
+struct RowAcc {
+  Row row;
+  std::vector<RatioStat> pos, src, vel, bone, seam, oor;
+
+  void add(const torch::Tensor& pred, const torch::Tensor& target, const torch::Tensor& context,
+           const torch::Tensor& scale2, bool source_units, bool errors = true) {
+    if (errors) {
+      auto p = position_error(pred, target);
+      pos.push_back(p);
+      if (source_units) src.push_back(p.scaled(scale2));
+      vel.push_back(velocity_error(pred, target, context));
+    }
+    auto pl = plausibility(pred, context);
+    bone.push_back(pl.bone_drift);
+    seam.push_back(pl.seam_jump);
+    oor.push_back(pl.out_of_range);
+  }
+
+  Row finish(const Summary& sum) {
+    row.mse = sum(pos);
+    row.mse_source = sum(src);
+    row.velocity = sum(vel);
+    row.bone_drift = sum.one(bone);
+    row.seam_jump = sum.one(seam);
+    row.out_of_range = sum.one(oor);
+    return row;
+  }
+};
+
+RowAcc make_row(std::string model, std::string mode, bool oracle = false, bool baseline = false) {
+  RowAcc a;
+  a.row.model = std::move(model);
+  a.row.mode = std::move(mode);
+  a.row.oracle = oracle;
+  a.row.baseline = baseline;
+  return a;
+}
+
+void check_windows(const EvalWindows& w) {
+  LMM_CHECK(w.size() > 0, "nothing to evaluate: no windows (clips shorter than context + horizon?)");
+  LMM_CHECK(w.context.dim() == 3 && w.target.dim() == 3 && w.target.size(0) == w.size() &&
+                w.context.size(2) == kFrameDim && w.target.size(2) == kFrameDim && w.context.size(1) >= 2,
+            "windows must be context (N, T>=2, 75) and target (N, H, 75), got " << w.context.sizes() << " and "
+                                                                              << w.target.sizes());
+  LMM_CHECK(w.clip.dim() == 1 && w.clip.size(0) == w.size() && w.scale.dim() == 1 && w.scale.size(0) == w.size(),
+            "clip index and scale need one entry per window (" << w.size() << ")");
+}
+
+EvalReport run(models::ForecasterImpl* model, bool stochastic, const EvalWindows& w, const EvalOptions& opt) {
+  check_windows(w);
+  LMM_CHECK(opt.samples >= 1 && opt.batch_size >= 1 && opt.bootstrap >= 1,
+            "eval needs samples, batch size and bootstrap reps >= 1, got " << opt.samples << ", " << opt.batch_size
+                                                                            << ", " << opt.bootstrap);
+  const int64_t N = w.size();
+  const int H = static_cast<int>(w.target.size(1));
+  const int K = stochastic ? opt.samples : 1;
+  const bool source_units = !w.units.empty();
+  torch::NoGradGuard no_grad;
+  if (model) {
+    model->eval();
+    torch::manual_seed(opt.seed);
+  }
+
+  std::vector<RowAcc> model_rows, oracle_rows;
+  if (model && stochastic) {
+    model_rows.push_back(make_row(model->kind(), "single sample"));
+    model_rows.push_back(make_row(model->kind(), fmt::format("mean of {}", K)));
+    oracle_rows.push_back(make_row(model->kind(), fmt::format("best of {} (oracle)", K), true));
+  } else if (model) {
+    model_rows.push_back(make_row(model->kind(), "single rollout"));
+  }
+  std::vector<RowAcc> baselines{make_row("zero-velocity", "baseline", false, true),
+                                make_row("constant-velocity", "baseline", false, true)};
+  RowAcc truth = make_row("ground truth", "reference");
+  std::vector<RatioStat> teacher, diversity, context_step;
+
+  Progress progress("eval", N, "windows", opt.progress);
+  for (int64_t b = 0; b < N; b += opt.batch_size) {
+    const int64_t e = std::min(N, b + opt.batch_size);
+    auto ctx = w.context.slice(0, b, e);  // (B, 120, 75)
+    auto tgt = w.target.slice(0, b, e);   // (B, 30, 75)
+    auto s2 = w.scale.slice(0, b, e).to(torch::kFloat64).square();  // (B)
+    if (model) {
+      if (stochastic) {
+        std::vector<torch::Tensor> draws;
+        for (int k = 0; k < K; ++k) draws.push_back(model->forecast(ctx, H));
+        auto samples = torch::stack(draws);  // (K, B, H, 75)
+        model_rows[0].add(samples[0], tgt, ctx, s2, source_units);
+        model_rows[1].add(sample_mean(samples), tgt, ctx, s2, source_units);
+        oracle_rows[0].add(best_of_k(samples, tgt), tgt, ctx, s2, source_units);
+        diversity.push_back(sample_diversity(samples, tgt));
+      } else {
+        model_rows[0].add(model->forecast(ctx, H), tgt, ctx, s2, source_units);
+      }
+      teacher.push_back(position_error(model->teacher_forced({ctx, tgt}), tgt));
+    }
+    baselines[0].add(zero_velocity_forecast(ctx, H), tgt, ctx, s2, source_units);
+    baselines[1].add(constant_velocity_forecast(ctx, H), tgt, ctx, s2, source_units);
+    truth.add(tgt, tgt, ctx, s2, false, false);
+    context_step.push_back(plausibility(tgt.slice(1, 0, 1), ctx).context_step);
+    progress.set(e);
+  }
+  progress.done();
+
+  Summary sum{w, opt};
+  EvalReport r;
+  if (model) r.model_kind = model->kind();
+  if (model) r.params = models::count_parameters(*model);
+  r.units = w.units;
+  r.clips = static_cast<int>(w.clip_names.size());
+  r.windows = static_cast<int>(N);
+  r.horizon = H;
+  r.context = static_cast<int>(w.context.size(1));
+  r.samples = K;
+  r.bootstrap = opt.bootstrap;
+  for (auto* group : {&model_rows, &baselines, &oracle_rows})
+    for (auto& acc : *group) r.rows.push_back(acc.finish(sum));
+  r.teacher_forced = sum(teacher);
+  if (!diversity.empty()) r.diversity = sum.one(diversity);
+  r.ground_truth = truth.finish(sum);
+  r.context_step = sum.one(context_step);
+  return r;
+}
+
+}  // namespace
+
+EvalReport evaluate_baselines(const EvalWindows& w, const EvalOptions& opt) { return run(nullptr, false, w, opt); }
+
+EvalReport evaluate_model(models::ForecasterImpl& model, bool stochastic, const EvalWindows& w,
+                          const EvalOptions& opt) {
+  return run(&model, stochastic, w, opt);
+}
+
+}  // namespace lmm::eval
