@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 OUT=${1:-out/default}
 MIN=${LMM_TRAIN_MINUTES:-4}
 LMM=./build/lmm
+# OpenMP threads spin while waiting; on a shared machine that makes training many times slower.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 mkdir -p "$OUT"
 step() { printf '\n== %s\n' "$*"; }
 
