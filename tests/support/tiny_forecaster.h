@@ -4,6 +4,7 @@
 // and flips scheduled-sampling coins, so resume tests exercise the torch RNG state.
 //   context (B, 120, 75) -> forecast (B, 30, 75)
 #pragma once
+#include <algorithm>
 #include <torch/torch.h>
 
 #include "lmm/models/forecaster.h"
@@ -54,5 +55,11 @@ class TinyForecasterImpl : public models::ForecasterImpl {
   double jitter_;
 };
 TORCH_MODULE(TinyForecaster);
+
+// Largest absolute difference between two tiny models' parameters.
+inline double max_param_diff(const TinyForecasterImpl& a, const TinyForecasterImpl& b) {
+  return std::max((a.offset - b.offset).abs().max().item<double>(),
+                  (a.gain - b.gain).abs().max().item<double>());
+}
 
 }  // namespace lmm::test

@@ -49,10 +49,6 @@ std::shared_ptr<test::TinyForecasterImpl> fresh_model(uint64_t seed) {
   return std::make_shared<test::TinyForecasterImpl>(0.0);
 }
 
-double max_diff(const test::TinyForecasterImpl& a, const test::TinyForecasterImpl& b) {
-  return std::max((a.offset - b.offset).abs().max().item<double>(), (a.gain - b.gain).abs().max().item<double>());
-}
-
 struct RankRun {
   std::shared_ptr<test::TinyForecasterImpl> model;
   TrainResult result;
@@ -85,7 +81,7 @@ std::vector<RankRun> train_two_ranks(const Data& d, std::function<TrainConfig(in
 // Both ranks end with the single-process weights (1e-5), steps and validation numbers.
 void check_two_ranks(const std::vector<RankRun>& runs, const test::TinyForecasterImpl& single, const TrainResult& rs) {
   for (int r = 0; r < 2; ++r) {
-    EXPECT_LT(max_diff(*runs[r].model, single), 1e-5) << "rank " << r;
+    EXPECT_LT(test::max_param_diff(*runs[r].model, single), 1e-5) << "rank " << r;
     EXPECT_EQ(runs[r].result.state.step, rs.state.step);
     ASSERT_EQ(runs[r].result.metrics.size(), rs.metrics.size());
     for (size_t e = 0; e < rs.metrics.size(); ++e) {
@@ -166,7 +162,7 @@ TEST(DistTrainer, GroupResumesFromRankZerosCheckpoint) {
                                  99);
   for (int r = 0; r < 2; ++r) {
     EXPECT_EQ(resumed[r].result.state.step, rf.state.step) << "rank " << r;
-    EXPECT_LT(max_diff(*resumed[r].model, *full), 1e-5) << "rank " << r;
+    EXPECT_LT(test::max_param_diff(*resumed[r].model, *full), 1e-5) << "rank " << r;
   }
   EXPECT_FALSE(fs::exists(dir1 / "none"));
 }
