@@ -9,6 +9,7 @@
 //    farther than gate * (bounding-box diagonal of the last seen pose) is rejected;
 //  - after `reacquire_after` frames without a match, restart with the start rule.
 #pragma once
+#include <array>
 #include <cstddef>
 #include <vector>
 
@@ -32,6 +33,22 @@ struct TrackOptions {
 
 // For each frame, the index (0-based within that frame) of the tracked person, or -1.
 std::vector<int> track_person(const PeopleSequence& seq, const TrackOptions& opt = {});
+
+// The same policy fed one frame at a time (track_person is a loop over it), for readers
+// that track frames while later ones are still being parsed.
+class PersonTracker {
+ public:
+  explicit PersonTracker(const TrackOptions& opt = {}) : opt_(opt) {}
+  // people: the frame's n people, (n, 25, 3) contiguous; returns the tracked one's index
+  // in 0..n-1, or -1. The matched pose is copied, so `people` need not outlive the call.
+  int next(const float* people, size_t n);
+
+ private:
+  TrackOptions opt_;
+  std::array<float, kFrameDim> last_{};  // last matched pose (25, 3)
+  bool have_last_ = false;
+  int missed_ = 0;
+};
 
 // The start rule's score of one person (25, 3); 0 when fewer than two joints are seen.
 float person_salience(const float* pose);
