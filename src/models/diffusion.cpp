@@ -53,7 +53,7 @@ MotionDiffusionImpl::MotionDiffusionImpl(const DiffusionConfig& c) : config(c) {
                                                                torch::nn::Linear(c.step_hidden, c.d_model)));
   denoiser = register_module("denoiser", Decoder(dims, c.denoiser_layers));
   head = register_module("head", torch::nn::Linear(c.d_model, 2 * kNumJoints));
-  drop = register_module("drop", torch::nn::Dropout(c.dropout));
+  drop = register_module("drop", FastDropout(c.dropout));
   alpha_bar = register_buffer("alpha_bar", cosine_alpha_bar(c.diffusion_steps));
 }
 

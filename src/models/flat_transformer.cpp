@@ -29,7 +29,7 @@ FlatTransformerImpl::FlatTransformerImpl(const FlatConfig& c) : config(c) {
   embed = register_module("embed", torch::nn::Linear(kFrameDim, c.d_model));
   encoder = register_module("encoder", Encoder(c.dims(), c.encoder_layers));
   decoder = register_module("decoder", FrameDecoder(c.dims(), c.decoder_layers));
-  drop = register_module("drop", torch::nn::Dropout(c.dropout));
+  drop = register_module("drop", FastDropout(c.dropout));
 }
 
 torch::Tensor FlatTransformerImpl::encode(const torch::Tensor& context) {

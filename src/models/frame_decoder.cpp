@@ -12,7 +12,7 @@ FrameDecoderImpl::FrameDecoderImpl(const Dims& d, int layers) : dims(d) {
   embed = register_module("embed", torch::nn::Linear(kFrameDim, dims.d_model));
   decoder = register_module("decoder", Decoder(dims, layers));
   head = register_module("head", torch::nn::Linear(dims.d_model, 2 * kNumJoints));
-  drop = register_module("drop", torch::nn::Dropout(dims.dropout));
+  drop = register_module("drop", FastDropout(dims.dropout));
 }
 
 torch::Tensor FrameDecoderImpl::forward(const torch::Tensor& inputs, const torch::Tensor& memory,

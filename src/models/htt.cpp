@@ -54,7 +54,7 @@ HierarchicalTransformerImpl::HierarchicalTransformerImpl(const HttConfig& c) : c
   part_proj = register_module("part_proj", torch::nn::Linear(d, d));
   memory_norm = register_module("memory_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
   decoder = register_module("decoder", FrameDecoder(dims, c.decoder_layers));
-  drop = register_module("drop", torch::nn::Dropout(c.dropout));
+  drop = register_module("drop", FastDropout(c.dropout));
 }
 
 HttStreams HierarchicalTransformerImpl::streams(const torch::Tensor& context) {

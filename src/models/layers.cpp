@@ -53,7 +53,7 @@ torch::Tensor MultiheadAttentionImpl::attend(const torch::Tensor& q, const KeyVa
   if (Lq == 1 || Lk <= kFewKeys) {  // decoding step or few keys: broadcast products, no per-head GEMMs
     auto scores = (q.unsqueeze(3) * kv.k.unsqueeze(2)).sum(-1) * scale;           // (B, h, Lq, Lk)
     if (mask.defined()) scores = scores + mask;                                    // (B, h, Lq, Lk)
-    auto weights = torch::dropout(torch::softmax(scores, -1), dropout, is_training());  // (B, h, Lq, Lk)
+    auto weights = fast_dropout(torch::softmax(scores, -1), dropout, is_training());  // (B, h, Lq, Lk)
     auto ctx = (weights.unsqueeze(-1) * kv.v.unsqueeze(2)).sum(3);                 // (B, h, Lq, d/h)
     return ctx.transpose(1, 2).reshape({B, Lq, heads * dh});                       // (B, Lq, d)
   }
@@ -61,7 +61,7 @@ torch::Tensor MultiheadAttentionImpl::attend(const torch::Tensor& q, const KeyVa
   auto kb = kv.k.reshape({B * heads, Lk, dh});                                    // (B*h, Lk, d/h)
   auto bias = mask.defined() ? mask : torch::zeros({}, q.options());              // (Lq, Lk) or ()
   auto scores = torch::baddbmm(bias, qb, kb.transpose(1, 2), mask.defined() ? 1 : 0, scale);  // (B*h, Lq, Lk)
-  auto weights = torch::dropout(torch::softmax(scores, -1), dropout, is_training());           // (B*h, Lq, Lk)
+  auto weights = fast_dropout(torch::softmax(scores, -1), dropout, is_training());           // (B*h, Lq, Lk)
   auto ctx = torch::bmm(weights, kv.v.reshape({B * heads, Lk, dh}));              // (B*h, Lq, d/h)
   return ctx.view({B, heads, Lq, dh}).transpose(1, 2).reshape({B, Lq, heads * dh});  // (B, Lq, d)
 }
@@ -102,7 +102,7 @@ torch::Tensor MultiheadAttentionImpl::cross_step(const torch::Tensor& x, const K
 FeedForwardImpl::FeedForwardImpl(const Dims& dims) {
   up = register_module("up", torch::nn::Linear(dims.d_model, dims.ffn));
   down = register_module("down", torch::nn::Linear(dims.ffn, dims.d_model));
-  drop = register_module("drop", torch::nn::Dropout(dims.dropout));
+  drop = register_module("drop", FastDropout(dims.dropout));
 }
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
@@ -120,7 +120,7 @@ EncoderLayerImpl::EncoderLayerImpl(const Dims& dims) {
   self_attn = register_module("self_attn", MultiheadAttention(dims));
   norm2 = register_module("norm2", layer_norm(dims.d_model));
   ffn = register_module("ffn", FeedForward(dims));
-  drop = register_module("drop", torch::nn::Dropout(dims.dropout));
+  drop = register_module("drop", FastDropout(dims.dropout));
 }
 
 torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
@@ -150,7 +150,7 @@ DecoderLayerImpl::DecoderLayerImpl(const Dims& dims) {
   cross_attn = register_module("cross_attn", MultiheadAttention(dims));
   norm3 = register_module("norm3", layer_norm(dims.d_model));
   ffn = register_module("ffn", FeedForward(dims));
-  drop = register_module("drop", torch::nn::Dropout(dims.dropout));
+  drop = register_module("drop", FastDropout(dims.dropout));
 }
 
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const KeyValues& memory,
@@ -206,7 +206,7 @@ CrossLayerImpl::CrossLayerImpl(const Dims& dims) {
   attn = register_module("attn", MultiheadAttention(dims));
   norm_ff = register_module("norm_ff", layer_norm(dims.d_model));
   ffn = register_module("ffn", FeedForward(dims));
-  drop = register_module("drop", torch::nn::Dropout(dims.dropout));
+  drop = register_module("drop", FastDropout(dims.dropout));
 }
 
 torch::Tensor CrossLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& source) {

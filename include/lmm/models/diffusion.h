@@ -71,7 +71,7 @@ class MotionDiffusionImpl : public ForecasterImpl {
   torch::nn::Sequential step_mlp{nullptr};   // d -> step_hidden -> d
   Decoder denoiser{nullptr};                 // unmasked self-attention + cross-attention
   torch::nn::Linear head{nullptr};           // d -> 50
-  torch::nn::Dropout drop{nullptr};
+  FastDropout drop{nullptr};
   torch::Tensor alpha_bar;                   // (T + 1) buffer
 };
 TORCH_MODULE(MotionDiffusion);

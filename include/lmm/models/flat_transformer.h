@@ -41,7 +41,7 @@ class FlatTransformerImpl : public AutoregressiveForecasterImpl {
   FlatConfig config;
   torch::nn::Linear embed{nullptr};  // 75 -> d
   Encoder encoder{nullptr};
-  torch::nn::Dropout drop{nullptr};
+  FastDropout drop{nullptr};
 };
 TORCH_MODULE(FlatTransformer);
 

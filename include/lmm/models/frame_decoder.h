@@ -11,6 +11,8 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "lmm/models/dropout.h"
+
 #include "lmm/models/forecaster.h"
 #include "lmm/models/layers.h"
 
@@ -32,7 +34,7 @@ class FrameDecoderImpl : public torch::nn::Module {
   torch::nn::Linear embed{nullptr};  // 75 -> d
   Decoder decoder{nullptr};
   torch::nn::Linear head{nullptr};   // d -> 50 position offsets
-  torch::nn::Dropout drop{nullptr};
+  FastDropout drop{nullptr};
 };
 TORCH_MODULE(FrameDecoder);
 

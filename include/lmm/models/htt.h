@@ -76,7 +76,7 @@ class HierarchicalTransformerImpl : public AutoregressiveForecasterImpl {
   torch::nn::Linear gate{nullptr};           // 3d -> 3 stream weights
   torch::nn::Linear frame_proj{nullptr}, window_proj{nullptr}, part_proj{nullptr};  // d -> d
   torch::nn::LayerNorm memory_norm{nullptr};
-  torch::nn::Dropout drop{nullptr};
+  FastDropout drop{nullptr};
 };
 TORCH_MODULE(HierarchicalTransformer);
 

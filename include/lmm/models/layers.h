@@ -6,6 +6,8 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "lmm/models/dropout.h"
+
 #include <string>
 #include <vector>
 
@@ -94,7 +96,7 @@ class FeedForwardImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);  // (B, L, d) -> (B, L, d)
 
   torch::nn::Linear up{nullptr}, down{nullptr};
-  torch::nn::Dropout drop{nullptr};
+  FastDropout drop{nullptr};
 };
 TORCH_MODULE(FeedForward);
 
@@ -107,7 +109,7 @@ class EncoderLayerImpl : public torch::nn::Module {
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
   MultiheadAttention self_attn{nullptr};
   FeedForward ffn{nullptr};
-  torch::nn::Dropout drop{nullptr};
+  FastDropout drop{nullptr};
 };
 TORCH_MODULE(EncoderLayer);
 
@@ -141,7 +143,7 @@ class DecoderLayerImpl : public torch::nn::Module {
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
   MultiheadAttention self_attn{nullptr}, cross_attn{nullptr};
   FeedForward ffn{nullptr};
-  torch::nn::Dropout drop{nullptr};
+  FastDropout drop{nullptr};
 };
 TORCH_MODULE(DecoderLayer);
 
@@ -169,7 +171,7 @@ class CrossLayerImpl : public torch::nn::Module {
   torch::nn::LayerNorm norm_q{nullptr}, norm_kv{nullptr}, norm_ff{nullptr};
   MultiheadAttention attn{nullptr};
   FeedForward ffn{nullptr};
-  torch::nn::Dropout drop{nullptr};
+  FastDropout drop{nullptr};
 };
 TORCH_MODULE(CrossLayer);
 
