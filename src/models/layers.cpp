@@ -50,7 +50,14 @@ MultiheadAttentionImpl::MultiheadAttentionImpl(const Dims& dims) : heads(dims.he
 torch::Tensor MultiheadAttentionImpl::attend(const torch::Tensor& q, const KeyValues& kv, const torch::Tensor& mask) {
   const int64_t B = q.size(0), Lq = q.size(2), Lk = kv.k.size(2), dh = q.size(3);
   const double scale = 1.0 / std::sqrt(static_cast<double>(dh));
-  if (Lq == 1 || Lk <= kFewKeys) {  // decoding step or few keys: broadcast products, no per-head GEMMs
+  if (Lq == 1 && !is_training()) {  // decoding step: two batched GEMVs per head, views only
+    auto qb = q.reshape({B * heads, 1, dh});                                      // (B*h, 1, d/h)
+    auto scores = torch::bmm(qb, kv.k.reshape({B * heads, Lk, dh}).transpose(1, 2)).mul_(scale);  // (B*h, 1, Lk)
+    if (mask.defined()) scores = scores + mask;                                    // (B*h, 1, Lk)
+    auto ctx = torch::bmm(torch::softmax(scores, -1), kv.v.reshape({B * heads, Lk, dh}));  // (B*h, 1, d/h)
+    return ctx.view({B, 1, heads * dh});                                           // (B, 1, d)
+  }
+  if (Lq == 1 || Lk <= kFewKeys) {  // few keys: broadcast products, no per-head GEMMs
     auto scores = (q.unsqueeze(3) * kv.k.unsqueeze(2)).sum(-1) * scale;           // (B, h, Lq, Lk)
     if (mask.defined()) scores = scores + mask;                                    // (B, h, Lq, Lk)
     auto weights = fast_dropout(torch::softmax(scores, -1), dropout, is_training());  // (B, h, Lq, Lk)
@@ -76,7 +83,7 @@ KeyValues MultiheadAttentionImpl::keys_values(const torch::Tensor& source) {
   const int64_t B = source.size(0), L = source.size(1), d = source.size(2);
   auto w = in_proj->weight.narrow(0, d, 2 * d), b = in_proj->bias.narrow(0, d, 2 * d);  // k, v rows
   auto kv = torch::linear(source, w, b).view({B, L, 2, heads, -1}).permute({2, 0, 3, 1, 4});  // (2, B, h, Lk, d/h)
-  return {kv[0], kv[1]};
+  return {kv[0].contiguous(), kv[1].contiguous()};  // reused at every decoding step: no per-step copies
 }
 
 torch::Tensor MultiheadAttentionImpl::cross_attention(const torch::Tensor& query, const KeyValues& kv) {
