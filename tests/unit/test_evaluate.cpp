@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <sstream>
 
 #include "lmm/core/body25.h"
 #include "lmm/core/error.h"
@@ -100,6 +101,30 @@ TEST(Evaluate, DeterministicModelAgainstBaselines) {
   EXPECT_GE(zv.mse[29].hi, zv.mse[29].value);
   EXPECT_NEAR(zv.mse_source[29].value, 4 * expect, 1e-5);  // scale 2 px per unit
   EXPECT_TRUE(zv.baseline);
+  // Every frame h is the error at h, not averaged up to it: (h v)^2 / 2, growing as h^2;
+  // the overall column is the mean of the 30 frames (every frame has all 25 joints).
+  double mean = 0;
+  for (int h = 1; h <= 30; ++h) {
+    double at_h = 0;
+    for (int g = 1; g <= 4; ++g) at_h += std::pow(h * 0.01 * g, 2) / 2 / 4;
+    EXPECT_NEAR(zv.mse[h - 1].value, at_h, 1e-4 * at_h) << "frame " << h;
+    mean += at_h / 30;
+  }
+  EXPECT_NEAR(zv.mse[30].value, mean, 1e-4 * mean);
+  EXPECT_LT(zv.mse[30].value, zv.mse[29].value);  // the mean is below the last frame's error
+  EXPECT_GT(zv.mse[30].value, zv.mse[14].value);  // and above the middle frame's (convex h^2)
+  // `lmm compare`'s Table 1 row shows frames 1 / 15 / 30 and overall from these same values.
+  const std::string md = compare_markdown({r});
+  const size_t at = md.find("| – | zero-velocity |");
+  ASSERT_NE(at, std::string::npos) << md;
+  std::vector<std::string> cells;
+  std::stringstream line(md.substr(at, md.find('\n', at) - at));
+  for (std::string c; std::getline(line, c, '|');) cells.push_back(c);
+  ASSERT_GE(cells.size(), 11u) << md;  // "", Run, Model, Params, Forecast, Trained, Evaluated, f1, f15, f30, overall
+  const int cols[4] = {7, 8, 9, 10}, frames[4] = {0, 14, 29, 30};
+  for (int k = 0; k < 4; ++k)
+    EXPECT_NEAR(std::stod(cells[cols[k]]), zv.mse[frames[k]].value, 5e-3 * zv.mse[frames[k]].value)
+        << "column " << cols[k] << " of " << md.substr(at, 200);
   ASSERT_EQ(r.teacher_forced.size(), 31u);  // the stub's teacher forcing = its forecast
   EXPECT_NEAR(r.teacher_forced.back().value, 0.0, 1e-9);
   EXPECT_NEAR(r.ground_truth.bone_drift.value, 0.0, 1e-6);
