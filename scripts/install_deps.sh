@@ -3,7 +3,7 @@
 set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build pkg-config git ca-certificates
-  libtorch-dev libgloo-dev libopenblas0-openmp
+  libtorch-dev libgloo-dev libopenblas0-openmp libblas-dev
   libopencv-dev opencv-doc libgif-dev
   nlohmann-json3-dev libsimdjson-dev libcli11-dev libfmt-dev libflatbuffers-dev
   libhdf5-dev hdf5-tools

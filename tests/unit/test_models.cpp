@@ -5,6 +5,7 @@
 
 #include "lmm/core/body25.h"
 #include "lmm/core/error.h"
+#include "lmm/models/decode_session.h"
 #include "lmm/models/diffusion.h"
 #include "lmm/models/flat_transformer.h"
 #include "lmm/models/forecaster.h"
@@ -122,6 +123,31 @@ TEST(Models, CachedDecodingEqualsPrefixRerun) {
     auto rerun = model->forecast_uncached(batch.context, kForecastFrames);
     EXPECT_LT((cached - rerun).abs().max().item<float>(), 1e-5f) << kind;
   }
+}
+
+TEST(Models, DecodeSessionStepsEqualTheTorchDecoderSteps) {
+  torch::manual_seed(5);
+  Dims dims;
+  dims.d_model = 32, dims.heads = 4, dims.ffn = 64, dims.dropout = 0.1;
+  Decoder decoder(dims, 2);
+  decoder->eval();
+  torch::NoGradGuard no_grad;
+  auto memory = torch::randn({2, 7, 32});  // (B, S, d)
+  ASSERT_TRUE(DecodeSession::supported(memory));
+  auto cache = decoder->start(memory);
+  DecodeSession session(*decoder, memory, 5);
+  for (int j = 0; j < 5; ++j) {
+    auto x = torch::randn({2, 32});  // (B, d)
+    auto want = decoder->step(x, cache);
+    auto got = session.step(x);
+    EXPECT_LT((got - want).abs().max().item<float>(), 1e-5f) << "step " << j;
+  }
+  EXPECT_EQ(session.steps(), 5);
+  EXPECT_THROW(session.step(torch::randn({2, 32})), Error);  // only 5 steps were reserved
+  EXPECT_THROW(session.step(torch::randn({3, 32})), Error);
+  torch::GradMode::set_enabled(true);
+  EXPECT_FALSE(DecodeSession::supported(memory));  // training keeps the autograd path
+  torch::GradMode::set_enabled(false);
 }
 
 TEST(Models, ScheduledSamplingChangesOnlyFedFramesAfterTheFirst) {

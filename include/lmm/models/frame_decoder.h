@@ -35,6 +35,10 @@ class FrameDecoderImpl : public torch::nn::Module {
   Decoder decoder{nullptr};
   torch::nn::Linear head{nullptr};   // d -> 50 position offsets
   FastDropout drop{nullptr};
+
+ private:
+  // generate() through a DecodeSession (CPU float, gradients off); pe (H, d) time encodings.
+  torch::Tensor generate_session(const torch::Tensor& memory, const torch::Tensor& anchor, const torch::Tensor& pe);
 };
 TORCH_MODULE(FrameDecoder);
 
