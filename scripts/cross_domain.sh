@@ -4,16 +4,20 @@
 #   -> ingest -> train small models on each domain -> eval every model on both domains
 #   -> compare -> docs/results.md (tables) + docs/results/*.png (pictures).
 # Usage: scripts/cross_domain.sh [OUT_DIR]      (default out/cross_domain)
-#   EPOCHS=8 THREADS=2 SAMPLES=10 scripts/cross_domain.sh    (defaults shown)
+#   STEPS=2000 LANES=2 SAMPLES=10 VIDEO_CLIPS=120 MOCAP_CLIPS=40 scripts/cross_domain.sh
+#   (defaults shown; LANES trainings run at once, one thread each)
 # Deterministic for fixed settings (seeded synth, split, init, shuffling, sampling);
-# about 20 minutes on 2 cores. Every number in docs/results.md comes from this script.
+# about 25 minutes on 2 cores. Every number in docs/results.md comes from this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-out/cross_domain}
 LMM=${LMM:-build/lmm}
-EPOCHS=${EPOCHS:-8}
-THREADS=${THREADS:-2}
+STEPS=${STEPS:-2000}
+LANES=${LANES:-2}
 SAMPLES=${SAMPLES:-10}
+VIDEO_CLIPS=${VIDEO_CLIPS:-120}
+MOCAP_CLIPS=${MOCAP_CLIPS:-40}
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 DOC=${DOC:-docs/results.md}
 IMG=docs/results
 [ -x "$LMM" ] || bash scripts/build.sh
@@ -23,23 +27,32 @@ mkdir -p "$OUT/logs" "$OUT/reports" "$IMG"
 log() { echo "[cross_domain] $*" >&2; }
 
 log "synthesizing and ingesting both domains"
-"$LMM" synth -o "$OUT/src_video" --domain video --clips 40 --seed 1 -q
-"$LMM" synth -o "$OUT/src_mocap" --domain mocap --clips 20 --seed 1001 -q
+"$LMM" synth -o "$OUT/src_video" --domain video --clips "$VIDEO_CLIPS" --seed 1 -q
+"$LMM" synth -o "$OUT/src_mocap" --domain mocap --clips "$MOCAP_CLIPS" --seed 1001 -q
 "$LMM" ingest "$OUT/src_video" -o "$OUT/ds_video" -q > "$OUT/logs/ingest_video.txt"
 "$LMM" ingest "$OUT/src_mocap" -o "$OUT/ds_mocap" -q > "$OUT/logs/ingest_mocap.txt"
 
-common=(--preset small --epochs "$EPOCHS" --lr 1e-3 --val-frac 0.2 --seed 1 --threads "$THREADS"
-        --val-forecast-windows 32 -q)
+# Small models, a few CPU minutes each (the settings of tests/slow/test_convergence.cpp):
+# batch 16, lr 1e-3, STEPS optimizer steps (early stopping on validation loss still applies).
+common=(--preset small --epochs 200 --max-steps "$STEPS" --batch 16 --lr 1e-3 --val-frac 0.2 --seed 1
+        --threads 1 --val-forecast-windows 64 -q)
 train() {  # NAME DATASET ARGS...
   local name=$1 ds=$2
   shift 2
   log "training $name on $ds"
   "$LMM" train "$OUT/$ds" "${common[@]}" "$@" -o "$OUT/runs/$name" > "$OUT/logs/train_$name.txt" 2>&1
 }
-train video_flat ds_video --model flat --scheduled-sampling off
-train video_flat_ss ds_video --model flat --scheduled-sampling on --ss-epochs $(( (EPOCHS + 1) / 2 ))
-train mocap_flat ds_mocap --model flat --scheduled-sampling off
-train video_diffusion ds_video --model diffusion
+jobs_=()
+lane() {  # runs "$@" in the background, at most LANES at once
+  while [ "$(jobs -rp | wc -l)" -ge "$LANES" ]; do sleep 1; done
+  "$@" &
+  jobs_+=($!)
+}
+lane train video_diffusion ds_video --model diffusion
+lane train video_flat ds_video --model flat --scheduled-sampling off
+lane train video_flat_ss ds_video --model flat --scheduled-sampling on --ss-epochs 5
+lane train mocap_flat ds_mocap --model flat --scheduled-sampling on --ss-epochs 5
+for j in "${jobs_[@]}"; do wait "$j"; done
 
 reports=()
 for run in video_flat video_flat_ss mocap_flat video_diffusion; do
@@ -62,26 +75,27 @@ log "writing $DOC"
   cat <<MD
 # Results: cross-domain forecasting on synthetic corpora
 
-Produced by \`scripts/cross_domain.sh\` (EPOCHS=$EPOCHS, SAMPLES=$SAMPLES); every number below is
+Produced by \`scripts/cross_domain.sh\` (STEPS=$STEPS, SAMPLES=$SAMPLES); every number below is
 printed by \`lmm compare\` from the \`lmm eval\` reports of that run. Metric definitions:
 [docs/evaluation.md](evaluation.md).
 
 **Setup.** Two capture domains from the procedural motion synthesizer (walk, wave, squat,
 jumping jacks, reach; random tempo, amplitude, proportions):
 
-- *video*: 40 clips of 20 s, 2D OpenPose JSON at 30 FPS from an orthographic camera at a random
+- *video*: $VIDEO_CLIPS clips of 20 s, 2D OpenPose JSON at 30 FPS from an orthographic camera at a random
   yaw, in pixels, with detection jitter, confidence noise and dropouts;
-- *mocap*: 20 clips of 20 s, clean 3D Plug-in Gait markers in C3D at 100 FPS (mm), projected
+- *mocap*: $MOCAP_CLIPS clips of 20 s, clean 3D Plug-in Gait markers in C3D at 100 FPS (mm), projected
   frontally by \`lmm ingest\`.
 
 Both are ingested to the 15 FPS, hip-centred, unit-torso representation. Models (\`--preset small\`,
-$EPOCHS epochs, lr 1e-3, 20% of clips held out for validation, seed 1):
+at most $STEPS AdamW steps of batch 16, lr 1e-3, early stopping on validation loss, 20% of clips held
+out for validation, seed 1, one thread each):
 
 | Run | Model | Trained on | Scheduled sampling |
 |---|---|---|---|
 | video_flat | flat transformer | video | off |
-| video_flat_ss | flat transformer | video | on (0 → 50% over the first half of training) |
-| mocap_flat | flat transformer | mocap | off |
+| video_flat_ss | flat transformer | video | on (0 → 50% over the first 5 epochs) |
+| mocap_flat | flat transformer | mocap | on (0 → 50% over the first 5 epochs) |
 | video_diffusion | motion diffusion | video | – |
 
 Each model is evaluated on the validation clips of its own domain ("(val)") and on every clip of
@@ -95,13 +109,24 @@ MD
   cat "$OUT/compare.md"
   cat <<MD
 
-**Reading the tables.** "(val)" rows are in-domain, "(all)" rows cross-domain. The synthetic
-motions are periodic with periods near 1 s, so frames 15 and 30 often fall near the error's
-troughs: the overall column and the plots below show the whole curve. "MSE / zero-velocity" is the
-honest summary of skill on each window set; rows of different window sets (datasets) are not
-directly comparable in absolute MSE, since the domains differ in jitter and motion range. The
-velocity MSE column is the spec 6.1 quantity; the teacher-forced column the spec 6.2 one
-(compare video_flat with video_flat_ss on the held-out mocap corpus).
+**Reading the tables.** "(val)" rows are in-domain, "(all)" rows cross-domain. "MSE /
+zero-velocity" is the honest summary of skill on each window set; rows of different window sets
+(datasets) are not directly comparable in absolute MSE, since the domains differ in jitter and
+motion range. The synthetic motions are periodic with periods near 1 s, so a baseline's error
+rises and falls with the horizon and frames 15 and 30 can sit near its troughs: the overall
+column (the mean of the 30 per-frame errors, not a cumulative average) and the plots show the
+whole curve. The velocity MSE column is the spec 6.1 quantity, the teacher-forced column the
+spec 6.2 one.
+
+What the run showed (the figures quoted are from the tables above): every model beats standing
+still in its own domain (0.27-0.60 of the zero-velocity MSE). Across domains, the flat model
+trained without scheduled sampling fails badly (video_flat on mocap: 3.2x the zero-velocity MSE)
+although its teacher-forced error there is small: its own rollout drifts once the input
+distribution changes, the exposure bias the spec's section 6.2 warns about. The same model
+trained with scheduled sampling only matches standing still on mocap (1.0x); the diffusion model
+generalizes best (0.71x, mean of 10). Training on the clean mocap corpus and testing on the
+noisy video corpus fails in the other direction too (mocap_flat on video: 3.0x), most likely
+because it never saw detection jitter or dropouts in its context during training.
 
 ## Pictures
 

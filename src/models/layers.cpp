@@ -83,7 +83,7 @@ KeyValues MultiheadAttentionImpl::keys_values(const torch::Tensor& source) {
   const int64_t B = source.size(0), L = source.size(1), d = source.size(2);
   auto w = in_proj->weight.narrow(0, d, 2 * d), b = in_proj->bias.narrow(0, d, 2 * d);  // k, v rows
   auto kv = torch::linear(source, w, b).view({B, L, 2, heads, -1}).permute({2, 0, 3, 1, 4});  // (2, B, h, Lk, d/h)
-  return {kv[0].contiguous(), kv[1].contiguous()};  // reused at every decoding step: no per-step copies
+  return {kv[0], kv[1]};
 }
 
 torch::Tensor MultiheadAttentionImpl::cross_attention(const torch::Tensor& query, const KeyValues& kv) {
