@@ -8,7 +8,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <sched.h>
 #include <simdjson.h>
 #include <unistd.h>
 
@@ -243,9 +242,9 @@ void parse_and_track(int dirfd, const fs::path& dir, const FrameList& files,
         work();
       });
   }
-  auto join = [&] {
+  auto stop_and_join = [&] {
+    next = n_chunks;  // workers stop after their current chunk
     for (auto& th : threads) th.join();
-    threads.clear();
   };
   PersonTracker tracker(topt);
   try {
@@ -254,11 +253,7 @@ void parse_and_track(int dirfd, const fs::path& dir, const FrameList& files,
         std::unique_lock<std::mutex> lock(m);
         cv.wait(lock, [&] { return done[c] != 0; });
       }
-      if (errors[c]) {
-        next = n_chunks;  // workers stop after their current chunk
-        join();
-        std::rethrow_exception(errors[c]);
-      }
+      if (errors[c]) std::rethrow_exception(errors[c]);
       const PeopleSequence& part = parts[c];
       for (int i = 0; i < part.frames(); ++i) {
         const int k = tracker.next(part.person(part.offsets[i]),
@@ -270,11 +265,10 @@ void parse_and_track(int dirfd, const fs::path& dir, const FrameList& files,
       parts[c] = PeopleSequence{};  // tracked: free it
     }
   } catch (...) {
-    next = n_chunks;
-    join();
+    stop_and_join();
     throw;
   }
-  join();
+  stop_and_join();
 }
 
 }  // namespace

@@ -116,6 +116,7 @@ DecodeSession::DecodeSession(DecoderImpl& decoder, const torch::Tensor& memory, 
   }
   x_ = torch::empty({B_, d_}, opt), h_ = torch::empty({B_, d_}, opt), ctx_ = torch::empty({B_, d_}, opt);
   qkv_ = torch::empty({B_, 3 * d_}, opt), q2_ = torch::empty({B_, d_}, opt), up_ = torch::empty({B_, ffn_}, opt);
+  scores_.resize(static_cast<size_t>(std::max(max_steps, S_)));
 }
 
 torch::Tensor DecodeSession::step(const torch::Tensor& x) {
@@ -134,7 +135,7 @@ void DecodeSession::step(const float* x, float* out) {
   float* C = ctx_.data_ptr<float>();
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(dh_)));
   const int64_t n = steps_ + 1;
-  std::vector<float> w(static_cast<size_t>(std::max(n, S_)));  // attention scratch
+  float* w = scores_.data();
   for (auto& L : layers_) {
     auto* m = L.m;
     // Self-attention over the cached steps plus this one.
@@ -150,7 +151,7 @@ void DecodeSession::step(const float* x, float* out) {
         float* vh = V + (b * heads_ + hd) * max_steps_ * dh_;
         for (int64_t i = 0; i < dh_; ++i) kth[i * max_steps_ + steps_] = q[d_ + i];  // new key column
         std::copy_n(q + 2 * d_, dh_, vh + steps_ * dh_);
-        attend_head(q, kth, max_steps_, vh, n, dh_, scale, w.data(), C + b * d_ + hd * dh_);
+        attend_head(q, kth, max_steps_, vh, n, dh_, scale, w, C + b * d_ + hd * dh_);
       }
     L.o1(C, B_, X, true);  // x += ctx W_o^T + b
     // Cross-attention over the memory.
@@ -162,7 +163,7 @@ void DecodeSession::step(const float* x, float* out) {
     for (int64_t b = 0; b < B_; ++b)
       for (int64_t hd = 0; hd < heads_; ++hd) {
         const int64_t off = (b * heads_ + hd) * S_ * dh_;
-        attend_head(Q2 + b * d_ + hd * dh_, MKT + off, S_, MV + off, S_, dh_, scale, w.data(), C + b * d_ + hd * dh_);
+        attend_head(Q2 + b * d_ + hd * dh_, MKT + off, S_, MV + off, S_, dh_, scale, w, C + b * d_ + hd * dh_);
       }
     L.o2(C, B_, X, true);
     // Feed-forward.

@@ -43,10 +43,10 @@ uint64_t draw_seed() {
 struct Mask {
   uint64_t seed;
   uint32_t threshold;  // element i is dropped when its 16-bit uniform < threshold
-  float keep;          // scale of kept elements, 1 / (1 - threshold / 65536)
+  float keep() const { return static_cast<float>(65536.0 / (65536.0 - threshold)); }  // 1 / (1 - p')
 };
 
-// out = in * mask for contiguous float tensors of the same size.
+// out = in * mask, same size, contiguous.
 torch::Tensor apply_mask(const torch::Tensor& in, const Mask& mk) {
   auto src = in.contiguous();
   auto out = torch::empty_like(src);
@@ -54,7 +54,7 @@ torch::Tensor apply_mask(const torch::Tensor& in, const Mask& mk) {
   float* y = out.data_ptr<float>();
   const auto lo = static_cast<uint32_t>(mk.seed), hi = static_cast<uint32_t>(mk.seed >> 32);
   at::parallel_for(0, src.numel(), 1 << 16, [&](int64_t b, int64_t e) {
-    mask_kernel(x + b, y + b, e - b, static_cast<uint32_t>(b), lo, hi, mk.threshold, mk.keep);
+    mask_kernel(x + b, y + b, e - b, static_cast<uint32_t>(b), lo, hi, mk.threshold, mk.keep());
   });
   return out;
 }
@@ -63,16 +63,15 @@ class DropoutFunction : public torch::autograd::Function<DropoutFunction> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                uint32_t threshold) {
-    const Mask mk{draw_seed(), threshold, static_cast<float>(65536.0 / (65536.0 - threshold))};
+    const Mask mk{draw_seed(), threshold};
     ctx->saved_data["seed"] = static_cast<int64_t>(mk.seed);
     ctx->saved_data["threshold"] = static_cast<int64_t>(threshold);
     return apply_mask(x, mk);
   }
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grad) {
-    const auto threshold = static_cast<uint32_t>(ctx->saved_data["threshold"].toInt());
-    const Mask mk{static_cast<uint64_t>(ctx->saved_data["seed"].toInt()), threshold,
-                  static_cast<float>(65536.0 / (65536.0 - threshold))};
+    const Mask mk{static_cast<uint64_t>(ctx->saved_data["seed"].toInt()),
+                  static_cast<uint32_t>(ctx->saved_data["threshold"].toInt())};
     return {apply_mask(grad[0], mk), torch::Tensor()};
   }
 };

@@ -43,10 +43,10 @@ torch::Tensor FrameDecoderImpl::scheduled(const torch::Tensor& target, const tor
 
 torch::Tensor FrameDecoderImpl::generate(const torch::Tensor& memory, const torch::Tensor& anchor, int horizon) {
   auto pe = time_encoding(frame_times(horizon, 0.0), dims).to(memory.device());  // (H, d)
-  auto frame = anchor;                                             // (B, 75) fed frame
-  std::vector<torch::Tensor> out;
   if (DecodeSession::supported(memory) && anchor.scalar_type() == torch::kFloat)
     return generate_session(memory, anchor.contiguous(), pe);
+  auto frame = anchor;                                             // (B, 75) fed frame
+  std::vector<torch::Tensor> out;
   auto cache = decoder->start(memory);
   for (int j = 0; j < horizon; ++j) {
     auto x = embed(frame) + pe[j];                                 // (B, d)
@@ -77,14 +77,7 @@ torch::Tensor FrameDecoderImpl::generate_session(const torch::Tensor& memory, co
     torch::addmm_out(x, embed->bias, fed, w_embed).add_(pe[j]);  // (B, d)
     session.step(x.data_ptr<float>(), h.data_ptr<float>());
     torch::addmm_out(offsets, head->bias, h, w_head);             // (B, 50)
-    for (int64_t b = 0; b < B; ++b)                               // add_position_offsets
-      for (int k = 0; k < kNumJoints; ++k) {
-        float* f = F + b * kFrameDim + k * kChannels;
-        const float* a = A + b * kFrameDim + k * kChannels;
-        f[0] = a[0] + O[b * 2 * kNumJoints + 2 * k];
-        f[1] = a[1] + O[b * 2 * kNumJoints + 2 * k + 1];
-        f[2] = a[2];
-      }
+    add_position_offsets(A, O, B, F);                             // (B, 75) next fed frame
     for (int64_t b = 0; b < B; ++b) std::copy_n(F + b * kFrameDim, kFrameDim, Y + (b * H + j) * kFrameDim);
   }
   return out;  // (B, H, 75)

@@ -50,14 +50,7 @@ MultiheadAttentionImpl::MultiheadAttentionImpl(const Dims& dims) : heads(dims.he
 torch::Tensor MultiheadAttentionImpl::attend(const torch::Tensor& q, const KeyValues& kv, const torch::Tensor& mask) {
   const int64_t B = q.size(0), Lq = q.size(2), Lk = kv.k.size(2), dh = q.size(3);
   const double scale = 1.0 / std::sqrt(static_cast<double>(dh));
-  if (Lq == 1 && !is_training()) {  // decoding step: two batched GEMVs per head, views only
-    auto qb = q.reshape({B * heads, 1, dh});                                      // (B*h, 1, d/h)
-    auto scores = torch::bmm(qb, kv.k.reshape({B * heads, Lk, dh}).transpose(1, 2)).mul_(scale);  // (B*h, 1, Lk)
-    if (mask.defined()) scores = scores + mask;                                    // (B*h, 1, Lk)
-    auto ctx = torch::bmm(torch::softmax(scores, -1), kv.v.reshape({B * heads, Lk, dh}));  // (B*h, 1, d/h)
-    return ctx.view({B, 1, heads * dh});                                           // (B, 1, d)
-  }
-  if (Lq == 1 || Lk <= kFewKeys) {  // few keys: broadcast products, no per-head GEMMs
+  if (Lq == 1 || Lk <= kFewKeys) {  // decoding step or few keys: broadcast products, no per-head GEMMs
     auto scores = (q.unsqueeze(3) * kv.k.unsqueeze(2)).sum(-1) * scale;           // (B, h, Lq, Lk)
     if (mask.defined()) scores = scores + mask;                                    // (B, h, Lq, Lk)
     auto weights = fast_dropout(torch::softmax(scores, -1), dropout, is_training());  // (B, h, Lq, Lk)

@@ -104,4 +104,12 @@ torch::Tensor add_position_offsets(const torch::Tensor& frames, const torch::Ten
   return frames + padded.flatten(-2);                                                     // (.., 75)
 }
 
+void add_position_offsets(const float* frames, const float* offsets, int64_t B, float* out) {
+  for (int64_t r = 0; r < B * kNumJoints; ++r) {  // joint r % 25 of row r / 25
+    out[3 * r] = frames[3 * r] + offsets[2 * r];
+    out[3 * r + 1] = frames[3 * r + 1] + offsets[2 * r + 1];
+    out[3 * r + 2] = frames[3 * r + 2];
+  }
+}
+
 }  // namespace lmm::models

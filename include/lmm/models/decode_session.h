@@ -48,6 +48,7 @@ class DecodeSession {
   int64_t B_, d_, heads_, dh_, S_, max_steps_, ffn_, steps_ = 0;
   std::vector<Layer> layers_;
   torch::Tensor x_, h_, qkv_, ctx_, q2_, up_;  // work buffers (B, d), (B, 3d), (B, ffn)
+  std::vector<float> scores_;                  // attention scratch, max(max_steps, S)
 };
 
 }  // namespace lmm::models

@@ -26,5 +26,8 @@ torch::Tensor frame_confidence(const torch::Tensor& frames);  // (.., 75) -> (..
 torch::Tensor join_frame(const torch::Tensor& positions, const torch::Tensor& confidence);
 // frames (.., 75) with x, y moved by offsets (.., 50) (broadcasting); confidences unchanged.
 torch::Tensor add_position_offsets(const torch::Tensor& frames, const torch::Tensor& offsets);
+// The same on B raw rows without autograd (decoding loops): out (B, 75) = frames (B, 75)
+// with x, y moved by offsets (B, 50).
+void add_position_offsets(const float* frames, const float* offsets, int64_t B, float* out);
 
 }  // namespace lmm::models
