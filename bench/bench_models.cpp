@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "lmm/models/forecaster.h"
+#include "lmm/train/step_memory.h"
 
 using namespace lmm::models;
 
@@ -123,6 +124,7 @@ int main(int argc, char** argv) {
     }
   }
   torch::set_num_threads(o.threads);
+  lmm::train::keep_step_memory();  // as lmm train does
   std::printf("threads %d; best of %d training steps (batch 32) and %d forecasts (batch 1, 30 frames); "
               "flat: best of %d alternating C++/Python rounds\n",
               o.threads, o.iters, o.forecast_iters, o.rounds);

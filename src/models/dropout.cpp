@@ -18,7 +18,7 @@ namespace {
 // (Wellons' lowbias32, a bijection) of the element index: no control flow, so the
 // compiler vectorizes it (AVX2 clone where the CPU has it: ~0.4 ns per element).
 __attribute__((target_clones("avx2", "default"))) void mask_kernel(
-    const float* __restrict x, float* __restrict y, int64_t n, uint32_t first, uint32_t seed_lo,
+    const float* x, float* y, int64_t n, uint32_t first, uint32_t seed_lo,
     uint32_t seed_hi, uint32_t threshold, float keep) {
   for (int64_t i = 0; i < n; ++i) {
     uint32_t h = (first + static_cast<uint32_t>(i)) * 0x9E3779B9u + seed_lo;
@@ -40,22 +40,13 @@ uint64_t draw_seed() {
   return at::check_generator<at::CPUGeneratorImpl>(gen)->random64();
 }
 
-struct Mask {
-  uint64_t seed;
-  uint32_t threshold;  // element i is dropped when its 16-bit uniform < threshold
-  float keep() const { return static_cast<float>(65536.0 / (65536.0 - threshold)); }  // 1 / (1 - p')
-};
-
 // out = in * mask, same size, contiguous.
-torch::Tensor apply_mask(const torch::Tensor& in, const Mask& mk) {
+torch::Tensor apply_mask(const torch::Tensor& in, const DropoutMask& mk) {
   auto src = in.contiguous();
   auto out = torch::empty_like(src);
   const float* x = src.data_ptr<float>();
   float* y = out.data_ptr<float>();
-  const auto lo = static_cast<uint32_t>(mk.seed), hi = static_cast<uint32_t>(mk.seed >> 32);
-  at::parallel_for(0, src.numel(), 1 << 16, [&](int64_t b, int64_t e) {
-    mask_kernel(x + b, y + b, e - b, static_cast<uint32_t>(b), lo, hi, mk.threshold, mk.keep());
-  });
+  at::parallel_for(0, src.numel(), 1 << 16, [&](int64_t b, int64_t e) { mk.apply(x + b, y + b, e - b, b); });
   return out;
 }
 
@@ -63,20 +54,30 @@ class DropoutFunction : public torch::autograd::Function<DropoutFunction> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
                                uint32_t threshold) {
-    const Mask mk{draw_seed(), threshold};
+    const DropoutMask mk{draw_seed(), threshold};
     ctx->saved_data["seed"] = static_cast<int64_t>(mk.seed);
     ctx->saved_data["threshold"] = static_cast<int64_t>(threshold);
     return apply_mask(x, mk);
   }
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grad) {
-    const Mask mk{static_cast<uint64_t>(ctx->saved_data["seed"].toInt()),
+    const DropoutMask mk{static_cast<uint64_t>(ctx->saved_data["seed"].toInt()),
                   static_cast<uint32_t>(ctx->saved_data["threshold"].toInt())};
     return {apply_mask(grad[0], mk), torch::Tensor()};
   }
 };
 
 }  // namespace
+
+DropoutMask DropoutMask::draw(double p) {
+  LMM_CHECK(p > 0 && p < 1, "dropout probability " << p << " outside (0, 1)");
+  return {draw_seed(), static_cast<uint32_t>(std::lround(p * 65536.0))};
+}
+
+void DropoutMask::apply(const float* x, float* y, int64_t n, int64_t first) const {
+  mask_kernel(x, y, n, static_cast<uint32_t>(first), static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
+              threshold, keep());
+}
 
 torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool train) {
   LMM_CHECK(p >= 0 && p <= 1, "dropout probability " << p << " outside [0, 1]");

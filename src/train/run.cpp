@@ -9,6 +9,7 @@
 #include "lmm/core/error.h"
 #include "lmm/train/checkpoint.h"
 #include "lmm/train/distributed.h"
+#include "lmm/train/step_memory.h"
 
 namespace lmm::train {
 namespace fs = std::filesystem;
@@ -18,6 +19,7 @@ TrainResult run_training(RunConfig cfg) {
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int threads = cfg.threads > 0 ? cfg.threads : cores;
   torch::set_num_threads(std::max(1, threads));
+  keep_step_memory();
   // OpenMP workers spin while waiting (libgomp's default, fixed when the library loads):
   // on cores busy with other processes that made 30 steps take 4m48s with 2 threads
   // against 11 s with 1 (31 s with OMP_WAIT_POLICY=PASSIVE). Warn when that is likely.

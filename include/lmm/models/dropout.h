@@ -12,6 +12,19 @@
 
 namespace lmm::models {
 
+// One dropout mask: element i of a flattened tensor is dropped when the low 16 bits of
+// hash(i, seed) fall below `threshold` (p' = threshold / 65536) and kept values are scaled
+// by keep() = 1 / (1 - p'). Fused kernels (fused_attention.h) apply the same mask on raw
+// buffers, so their masks equal what fast_dropout would draw for the same tensor.
+struct DropoutMask {
+  uint64_t seed = 0;        // one draw from torch's default CPU generator
+  uint32_t threshold = 0;   // round(p * 65536), in [1, 65535] when the mask drops anything
+  static DropoutMask draw(double p);  // seeds from the default generator (p in (0, 1))
+  float keep() const { return static_cast<float>(65536.0 / (65536.0 - threshold)); }
+  // y[i] = x[i] * mask(first + i) for i < n; x and y may not overlap partially (x == y is fine).
+  void apply(const float* x, float* y, int64_t n, int64_t first) const;
+};
+
 // x when !train or p == 0; otherwise x * mask (autograd flows through the mask).
 // Non-float or non-CPU tensors fall back to torch::dropout.
 torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool train);

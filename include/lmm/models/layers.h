@@ -54,8 +54,9 @@ torch::Tensor causal_mask(int64_t L, const torch::TensorOptions& opt = {});
 
 // Keys and values of one attention source, split into heads.
 struct KeyValues {
-  torch::Tensor k;  // (B, h, Lk, d/h)
-  torch::Tensor v;  // (B, h, Lk, d/h)
+  torch::Tensor k;       // (B, h, Lk, d/h)
+  torch::Tensor v;       // (B, h, Lk, d/h)
+  torch::Tensor packed;  // (B, Lk, 2d) [k | v] projection that k and v view, when from keys_values
 };
 
 // Multi-head attention with a packed input projection in_proj (d -> 3d: q, k, v rows, as in
@@ -84,6 +85,8 @@ class MultiheadAttentionImpl : public torch::nn::Module {
   // Sources with at most this many keys (the 5 body parts) and single queries (decoding) use
   // broadcast products instead of batched GEMMs, which libtorch runs one small matrix at a time.
   static constexpr int64_t kFewKeys = 8;
+  // Longer float32 CPU sequences run fused_attention.h: one autograd node per call.
+  bool fused(const torch::Tensor& x, int64_t Lq, int64_t Lk) const;
   // q (B, h, Lq, d/h) -> (B, Lq, d) before the output projection
   torch::Tensor attend(const torch::Tensor& q, const KeyValues& kv, const torch::Tensor& mask);
 };
