@@ -67,14 +67,14 @@ torch::Tensor MultiheadAttentionImpl::attend(const torch::Tensor& q, const KeyVa
   return ctx.view({B, heads, Lq, dh}).transpose(1, 2).reshape({B, Lq, heads * dh});  // (B, Lq, d)
 }
 
-bool MultiheadAttentionImpl::fused(const torch::Tensor& x, int64_t Lq, int64_t Lk) const {
-  return Lq > 1 && Lk > kFewKeys && fused_attention_supported(x, dropout);
+bool MultiheadAttentionImpl::fused(const torch::Tensor& x, int64_t Lq) const {
+  return Lq > 1 && fused_attention_supported(x, dropout);
 }
 
 torch::Tensor MultiheadAttentionImpl::self_attention(const torch::Tensor& x, const torch::Tensor& mask) {
   const int64_t B = x.size(0), L = x.size(1);
   auto qkv = in_proj(x);                                                          // (B, L, 3d)
-  if (fused(qkv, L, L)) return out(fused_self_attention(qkv, heads, mask, dropout, is_training()));  // (B, L, d)
+  if (fused(qkv, L)) return out(fused_self_attention(qkv, heads, mask, dropout, is_training()));  // (B, L, d)
   auto split = qkv.view({B, L, 3, heads, -1}).permute({2, 0, 3, 1, 4});           // (3, B, h, L, d/h)
   return out(attend(split[0], {split[1], split[2], {}}, mask));                   // (B, L, d)
 }
@@ -90,7 +90,7 @@ KeyValues MultiheadAttentionImpl::keys_values(const torch::Tensor& source) {
 torch::Tensor MultiheadAttentionImpl::cross_attention(const torch::Tensor& query, const KeyValues& kv) {
   const int64_t B = query.size(0), L = query.size(1), d = query.size(2);
   auto q = torch::linear(query, in_proj->weight.narrow(0, 0, d), in_proj->bias.narrow(0, 0, d));  // (B, Lq, d)
-  if (kv.packed.defined() && fused(q, L, kv.packed.size(1)))
+  if (kv.packed.defined() && fused(q, L))
     return out(fused_cross_attention(q, kv.packed, heads, {}, dropout, is_training()));  // (B, Lq, d)
   return out(attend(q.view({B, L, heads, -1}).transpose(1, 2), kv, {}));          // (B, Lq, d)
 }

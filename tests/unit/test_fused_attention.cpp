@@ -65,6 +65,13 @@ TEST(FusedAttention, SelfAttentionWithCausalMaskMatchesComposedOps) {
   expect_close(fused, ref, 1e-5);
 }
 
+TEST(FusedAttention, FiveKeyBodyPartBlocksMatchComposedOps) {
+  // The HTT body-part stream: one 5-token sequence per frame, many frames.
+  torch::manual_seed(3);
+  auto [fused, ref] = run_self(240, 5, 32, 4, {}, 0.1, true, 12);
+  expect_close(fused, ref, 1e-5);
+}
+
 TEST(FusedAttention, CausalMaskHidesLaterFramesExactly) {
   torch::manual_seed(6);
   auto qkv = torch::randn({2, 40, 3 * 32});

@@ -82,11 +82,13 @@ class MultiheadAttentionImpl : public torch::nn::Module {
   torch::nn::Linear in_proj{nullptr}, out{nullptr};
 
  private:
-  // Sources with at most this many keys (the 5 body parts) and single queries (decoding) use
-  // broadcast products instead of batched GEMMs, which libtorch runs one small matrix at a time.
+  // Float32 CPU calls with more than one query (training, encoding) run fused_attention.h,
+  // one autograd node per call; the rest go through attend().
+  bool fused(const torch::Tensor& x, int64_t Lq) const;
+  // In attend(), sources with at most this many keys (the 5 body parts) and single queries
+  // (decoding) use broadcast products instead of batched GEMMs, which libtorch runs one small
+  // matrix at a time.
   static constexpr int64_t kFewKeys = 8;
-  // Longer float32 CPU sequences run fused_attention.h: one autograd node per call.
-  bool fused(const torch::Tensor& x, int64_t Lq, int64_t Lk) const;
   // q (B, h, Lq, d/h) -> (B, Lq, d) before the output projection
   torch::Tensor attend(const torch::Tensor& q, const KeyValues& kv, const torch::Tensor& mask);
 };
