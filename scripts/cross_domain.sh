@@ -7,7 +7,7 @@
 #   STEPS=2000 LANES=2 SAMPLES=10 VIDEO_CLIPS=120 MOCAP_CLIPS=40 scripts/cross_domain.sh
 #   (defaults shown; LANES trainings run at once, one thread each)
 # Deterministic for fixed settings (seeded synth, split, init, shuffling, sampling);
-# about 25 minutes on 2 cores. Every number in docs/results.md comes from this script.
+# about 10 minutes on 2 cores. Every number in docs/results.md comes from this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-out/cross_domain}
