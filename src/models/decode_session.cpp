@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "lmm/core/error.h"
+#include "row_kernels.h"
 
 extern "C" {
 #include <cblas.h>
@@ -16,9 +17,6 @@ namespace lmm::models {
 namespace {
 
 // out[b] = LayerNorm(x[b]) over d, with the module's weight, bias and eps.
-// The loops below are compiled twice, for AVX2+FMA CPUs and for the x86-64 baseline
-// (SSE2), and picked at load time: the library itself is built for the baseline.
-#define LMM_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 
 LMM_VECTOR_CLONES void layer_norm(const float* x, float* out, int64_t B, int64_t d, const torch::nn::LayerNorm& ln) {
   const float* w = ln->weight.data_ptr<float>();
@@ -47,13 +45,10 @@ LMM_VECTOR_CLONES void attend_head(const float* __restrict q, const float* __res
     const float* __restrict row = kt + i * stride;
     for (int64_t t = 0; t < n; ++t) s[t] += qi * row[t];
   }
-  const float top = *std::max_element(s, s + n);
-  float sum = 0;
-  for (int64_t t = 0; t < n; ++t) sum += (s[t] = std::exp(s[t] - top));
-  const float inv = 1.f / sum;
+  softmax_rows(s, nullptr, 1, n);
   std::fill(ctx, ctx + dh, 0.f);
   for (int64_t t = 0; t < n; ++t) {
-    const float a = s[t] * inv;
+    const float a = s[t];
     const float* __restrict vt = v + t * dh;
     for (int64_t i = 0; i < dh; ++i) ctx[i] += a * vt[i];
   }

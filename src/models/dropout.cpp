@@ -71,7 +71,7 @@ class DropoutFunction : public torch::autograd::Function<DropoutFunction> {
 
 DropoutMask DropoutMask::draw(double p) {
   LMM_CHECK(p > 0 && p < 1, "dropout probability " << p << " outside (0, 1)");
-  return {draw_seed(), static_cast<uint32_t>(std::lround(p * 65536.0))};
+  return {draw_seed(), threshold_of(p)};
 }
 
 void DropoutMask::apply(const float* x, float* y, int64_t n, int64_t first) const {
@@ -85,7 +85,7 @@ torch::Tensor fast_dropout(const torch::Tensor& x, double p, bool train) {
   if (x.device().type() != torch::kCPU || x.scalar_type() != torch::kFloat ||
       x.numel() >= (int64_t{1} << 32))  // element indices are hashed as 32 bits
     return torch::dropout(x, p, train);
-  const auto threshold = static_cast<uint32_t>(std::lround(p * 65536.0));
+  const auto threshold = DropoutMask::threshold_of(p);
   if (threshold >= 65536) return x * 0;
   return DropoutFunction::apply(x, threshold);
 }

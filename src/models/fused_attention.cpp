@@ -9,11 +9,11 @@
 #include <ATen/Parallel.h>
 
 #include <cmath>
-#include <limits>
 #include <vector>
 
 #include "lmm/core/error.h"
 #include "lmm/models/dropout.h"
+#include "row_kernels.h"
 
 extern "C" {
 #include <cblas.h>
@@ -21,78 +21,6 @@ extern "C" {
 
 namespace lmm::models {
 namespace {
-
-// Row loops compiled for AVX2+FMA CPUs and for the x86-64 baseline, picked at load time;
-// without trapping math GCC if-converts the clamps and selects, so the loops vectorize
-// (nothing from outside this region is called in it: it could not be inlined).
-#define LMM_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#pragma GCC push_options
-#pragma GCC optimize("no-trapping-math")
-
-// exp(x) for x <= 0 to ~1 ulp (Cephes expf: x = n ln2 + r, degree-6 polynomial in r, 2^n
-// through the exponent bits), exactly 0 below -87 (and for the -inf of masked scores);
-// NaN stays NaN (both comparisons are false), so a NaN score poisons its row as in torch.
-inline float exp_nonpositive(float x) {
-  const float xc = x < -87.0f ? -87.0f : x;
-  const float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round(x / ln 2)
-  const float r = (xc - n * 0.693359375f) + n * 2.12194440e-4f;               // x - n ln 2
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-  float two_n;
-  __builtin_memcpy(&two_n, &bits, sizeof two_n);
-  return x < -87.0f ? 0.0f : p * two_n;
-}
-
-constexpr int kLanes = 8;  // partial maxima / sums kept in 8 lanes, so reductions vectorize
-
-// Rows (rows, n) of scores, in place: add mask (rows, n) if given, then softmax each row.
-LMM_VECTOR_CLONES void softmax_rows(float* s, const float* mask, int64_t rows, int64_t n) {
-  for (int64_t r = 0; r < rows; ++r) {
-    float* __restrict x = s + r * n;
-    if (mask)
-      for (int64_t c = 0; c < n; ++c) x[c] += mask[r * n + c];
-    float lane[kLanes];
-    for (int l = 0; l < kLanes; ++l) lane[l] = -std::numeric_limits<float>::infinity();
-    int64_t c = 0;
-    for (; c + kLanes <= n; c += kLanes)
-      for (int l = 0; l < kLanes; ++l) lane[l] = x[c + l] > lane[l] ? x[c + l] : lane[l];
-    float top = lane[0];
-    for (int l = 1; l < kLanes; ++l) top = lane[l] > top ? lane[l] : top;
-    for (; c < n; ++c) top = x[c] > top ? x[c] : top;
-    for (c = 0; c < n; ++c) x[c] = exp_nonpositive(x[c] - top);
-    for (int l = 0; l < kLanes; ++l) lane[l] = 0.0f;
-    for (c = 0; c + kLanes <= n; c += kLanes)
-      for (int l = 0; l < kLanes; ++l) lane[l] += x[c + l];
-    float sum = 0;
-    for (; c < n; ++c) sum += x[c];
-    for (int l = 0; l < kLanes; ++l) sum += lane[l];
-    const float inv = 1.0f / sum;
-    for (c = 0; c < n; ++c) x[c] *= inv;
-  }
-}
-
-// g (rows, n) = p * (g - rowsum(g * p)): softmax backward in place on the weight gradient.
-LMM_VECTOR_CLONES void softmax_backward_rows(const float* p, float* g, int64_t rows, int64_t n) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* __restrict pr = p + r * n;
-    float* __restrict gr = g + r * n;
-    float lane[kLanes] = {};
-    int64_t c = 0;
-    for (; c + kLanes <= n; c += kLanes)
-      for (int l = 0; l < kLanes; ++l) lane[l] += gr[c + l] * pr[c + l];
-    float dot = 0;
-    for (; c < n; ++c) dot += gr[c] * pr[c];
-    for (int l = 0; l < kLanes; ++l) dot += lane[l];
-    for (c = 0; c < n; ++c) gr[c] = pr[c] * (gr[c] - dot);
-  }
-}
-#pragma GCC pop_options
 
 // A packed operand: head j of batch b starts at p + b * batch + j * dh, rows `ld` apart.
 template <class T>
@@ -285,7 +213,7 @@ void check_inputs(const torch::Tensor& q, int64_t qwidth, const torch::Tensor& k
 }  // namespace
 
 bool fused_attention_supported(const torch::Tensor& x, double dropout) {
-  return x.device().is_cpu() && x.scalar_type() == torch::kFloat && std::lround(dropout * 65536.0) < 65536 &&
+  return x.device().is_cpu() && x.scalar_type() == torch::kFloat && DropoutMask::threshold_of(dropout) < 65536 &&
          x.numel() < (int64_t{1} << 31);
 }
 

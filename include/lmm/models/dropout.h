@@ -10,6 +10,8 @@
 #pragma once
 #include <torch/torch.h>
 
+#include <cmath>
+
 namespace lmm::models {
 
 // One dropout mask: element i of a flattened tensor is dropped when the low 16 bits of
@@ -20,6 +22,8 @@ struct DropoutMask {
   uint64_t seed = 0;        // one draw from torch's default CPU generator
   uint32_t threshold = 0;   // round(p * 65536), in [1, 65535] when the mask drops anything
   static DropoutMask draw(double p);  // seeds from the default generator (p in (0, 1))
+  // round(p * 65536); 65536 means "drop everything", which no mask can express.
+  static uint32_t threshold_of(double p) { return static_cast<uint32_t>(std::lround(p * 65536.0)); }
   float keep() const { return static_cast<float>(65536.0 / (65536.0 - threshold)); }
   // y[i] = x[i] * mask(first + i) for i < n; x and y may not overlap partially (x == y is fine).
   void apply(const float* x, float* y, int64_t n, int64_t first) const;

@@ -12,7 +12,6 @@
 #include <torch/torch.h>
 
 #include "lmm/models/dropout.h"
-
 #include "lmm/models/forecaster.h"
 #include "lmm/models/layers.h"
 
