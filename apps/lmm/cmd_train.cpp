@@ -27,7 +27,7 @@ struct Opts {
   lmm::train::RunConfig run;
   lmm::train::DistFlags dist;  // flags override the launcher's environment
   std::string dataset, run_dir, model_config;
-  bool include_unusable = false, quiet = false;
+  bool include_unusable = false, include_partial = false, quiet = false;
 };
 
 lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
@@ -75,6 +75,8 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
                               "Validation windows forecast for val_mse, 0 = all")
                   ->capture_default_str();
   auto* unusable = sub->add_flag("--include-unusable", o->include_unusable, "Also train on QC-unusable clips");
+  sub->add_flag("--include-partial", o->include_partial,
+                "Also train on partial bodies (QC: lower body only / upper body only)");
   sub->add_flag("-q,--quiet", o->quiet, "No progress output");
   sub->callback([o, &exit_code, model, preset, mconf, stride, seed, lr, batch, vf, ss, sse, ssm, vfw, unusable] {
     auto& r = o->run;
@@ -89,6 +91,7 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
     r.dist = lmm::train::dist_config_from_env(o->dist);
     r.data.dataset = o->dataset;
     r.data.skip_unusable = !o->include_unusable;
+    r.data.skip_partial = !o->include_partial;
     r.train.run_dir = o->run_dir;
     r.train.progress = !o->quiet;
     if (!o->model_config.empty()) {

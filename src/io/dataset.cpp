@@ -263,6 +263,7 @@ std::vector<ClipInfo> Dataset::list() const {
       info.source_fps = get_num(f, "source_fps");
       info.frames = static_cast<int>(get_num(f, "frames"));
       info.qc_class = get_str(f, "qc_class");
+      info.qc_reason = get_str(f, "qc_reason");
     } catch (const Error&) {
       info.name = e.path().stem().string();
       info.qc_class = "unreadable";

@@ -1,5 +1,6 @@
 // Per-clip normalization: validate, resample to 15 FPS, centre on MidHip, scale to the
-// standard torso length, derive velocity/acceleration/jerk and run QC.
+// standard torso length, derive velocity/acceleration/jerk and run QC. Partial bodies (no
+// Neck: lower body; no MidHip: upper body) use the leg- or shoulder-based reference below.
 //   raw.pose (T0, 25, 3) source units at raw.fps -> out.pose (T, 25, 3) normalized at 15 FPS
 //   out.center (T, 2) source units; out.scale = median Neck-MidHip / torso_length
 //   x_norm = (x_src - center[t]) / scale; missing joints are (0, 0, 0).
@@ -51,48 +52,77 @@ void validate(const RawClip& raw, const std::string& path) {
     throw FormatError(path, -1, "frame rate is " + std::to_string(raw.fps) + ", expected > 0");
 }
 
-// Median Neck-MidHip distance over the source frames where both are visible.
-double median_torso(const RawClip& raw, float min_conf, const std::string& path) {
+// Median distance between joints a and b over the source frames where both are visible;
+// 0 when there is no such frame.
+double median_distance(const RawClip& raw, int a, int b, float min_conf) {
   std::vector<double> len;
   len.reserve(raw.frames);
   for (int t = 0; t < raw.frames; ++t) {
-    const float* f = raw.frame(t);
-    const float* n = f + Neck * kChannels;
-    const float* h = f + MidHip * kChannels;
-    if (is_visible(n[2], min_conf) && is_visible(h[2], min_conf))
-      len.push_back(std::hypot(double(n[0]) - h[0], double(n[1]) - h[1]));
+    const float* pa = raw.frame(t) + a * kChannels;
+    const float* pb = raw.frame(t) + b * kChannels;
+    if (is_visible(pa[2], min_conf) && is_visible(pb[2], min_conf))
+      len.push_back(std::hypot(double(pa[0]) - pb[0], double(pa[1]) - pb[1]));
   }
-  if (len.empty())
-    throw FormatError(path, -1,
-                      "no frame where both Neck and MidHip are visible (confidence >= " +
-                          std::to_string(min_conf) + "): cannot scale to the torso length");
-  const double med = median_in_place(len);
-  if (!(med > 0))
-    throw FormatError(path, -1, "torso length (median Neck-MidHip) is 0: cannot scale");
-  return med;
+  return len.empty() ? 0.0 : median_in_place(len);
 }
 
-// Centre (T, 2) in source units. Anchors are the output frames whose MidHip is visible
-// (centre = that MidHip, exactly); when there are none, the source frames whose MidHip is
-// visible, placed at their time. Other frames interpolate linearly in time between the
+// The body reference of the clip (docs/normalization.md, "Partial bodies"):
+//  full:  torso = median Neck-MidHip, centre MidHip;
+//  lower: no Neck seen: torso = kTorsoPerThigh * median thigh (hip-knee), centre MidHip;
+//  upper: no MidHip seen: torso = kTorsoPerShoulders * median shoulder width, centre Neck.
+struct BodyReference {
+  BodyCoverage coverage = BodyCoverage::full;
+  int centre_joint = MidHip;
+  double torso = 0;  // source units
+};
+
+BodyReference body_reference(const RawClip& raw, float min_conf, const std::string& path) {
+  BodyReference r;
+  r.torso = median_distance(raw, Neck, MidHip, min_conf);
+  if (r.torso > 0) return r;
+  const double thigh = std::max(median_distance(raw, RHip, RKnee, min_conf),
+                                median_distance(raw, LHip, LKnee, min_conf));
+  const double shoulders = median_distance(raw, RShoulder, LShoulder, min_conf);
+  if (thigh > 0) {
+    r.coverage = BodyCoverage::lower;
+    r.torso = kTorsoPerThigh * thigh;
+  } else if (shoulders > 0) {
+    r.coverage = BodyCoverage::upper;
+    r.centre_joint = Neck;
+    r.torso = kTorsoPerShoulders * shoulders;
+  } else {
+    throw FormatError(path, -1,
+                      "no frame where both Neck and MidHip, a hip and its knee, or both shoulders "
+                      "are visible (confidence >= " + std::to_string(min_conf) + "): cannot scale");
+  }
+  // An upper body needs a visible Neck to centre on.
+  if (r.coverage == BodyCoverage::upper && median_distance(raw, Neck, RShoulder, min_conf) <= 0 &&
+      median_distance(raw, Neck, LShoulder, min_conf) <= 0)
+    throw FormatError(path, -1, "upper body without a visible Neck: cannot centre");
+  return r;
+}
+
+// Centre (T, 2) in source units. Anchors are the output frames whose centre joint (MidHip,
+// or Neck for an upper body) is visible (centre = that joint, exactly); when there are none,
+// the source frames where it is visible, placed at their time. Other frames interpolate linearly in time between the
 // anchors around them and hold the nearest anchor before the first / after the last.
 std::vector<float> centre_track(const RawClip& raw, const std::vector<float>& pose, int T,
-                                double fps_out, float min_conf) {
+                                double fps_out, float min_conf, int joint) {
   struct Anchor {
     double t;  // in output frames
     float x, y;
   };
   std::vector<Anchor> anchors;
   for (int k = 0; k < T; ++k) {
-    const float* h = pose.data() + static_cast<size_t>(k) * kFrameDim + MidHip * kChannels;
+    const float* h = pose.data() + static_cast<size_t>(k) * kFrameDim + joint * kChannels;
     if (is_visible(h[2], min_conf)) anchors.push_back({double(k), h[0], h[1]});
   }
   if (anchors.empty())
     for (int i = 0; i < raw.frames; ++i) {
-      const float* h = raw.frame(i) + MidHip * kChannels;
+      const float* h = raw.frame(i) + joint * kChannels;
       if (is_visible(h[2], min_conf)) anchors.push_back({i * fps_out / raw.fps, h[0], h[1]});
     }
-  // median_torso() guarantees a visible MidHip in some source frame.
+  // body_reference() guarantees the joint is visible in some source frame.
   std::vector<float> c(static_cast<size_t>(T) * 2);
   size_t n = 0;  // first anchor later than frame k
   for (int k = 0; k < T; ++k) {
@@ -164,7 +194,8 @@ NormalizedClip normalize(const RawClip& raw, const NormalizeConfig& cfg) {
   const std::string& path = raw.source_path.empty() ? raw.name : raw.source_path;
   validate(raw, path);
   const float minc = cfg.min_confidence;
-  const double torso = median_torso(raw, minc, path);
+  const BodyReference body = body_reference(raw, minc, path);
+  const double torso = body.torso;
 
   NormalizedClip out;
   out.name = raw.name;
@@ -180,7 +211,7 @@ NormalizedClip normalize(const RawClip& raw, const NormalizeConfig& cfg) {
   out.frames = T;
   if (!raw.pose3d.empty())
     out.pose3d = resample(raw.pose3d, raw.frames, 4, raw.fps, cfg.fps_out, nullptr, minc);
-  out.center = centre_track(raw, out.pose, T, cfg.fps_out, minc);
+  out.center = centre_track(raw, out.pose, T, cfg.fps_out, minc, body.centre_joint);
   out.scale = static_cast<float>(torso / cfg.torso_length);
 
   const double scale = out.scale;
@@ -205,7 +236,10 @@ NormalizedClip normalize(const RawClip& raw, const NormalizeConfig& cfg) {
 
   QcThresholds th = cfg.qc;
   th.min_confidence = std::max(th.min_confidence, minc);
-  out.qc = quality_control(out.pose, T, cfg.fps_out, th);
+  out.qc = quality_control(out.pose, T, cfg.fps_out, th, body.coverage);
+  std::vector<std::string> findings = raw.qc_flags;
+  for (auto& g : geometry_findings(raw)) findings.push_back(std::move(g));
+  add_findings(out.qc, findings);
   return out;
 }
 

@@ -202,7 +202,7 @@ struct Scan {
 }  // namespace
 
 QcRecord quality_control(const std::vector<float>& pose, int frames, double fps,
-                         const QcThresholds& th) {
+                         const QcThresholds& th, BodyCoverage coverage) {
   LMM_CHECK(frames >= 0 && pose.size() == static_cast<size_t>(frames) * kFrameDim,
             "quality_control: pose has " << pose.size() << " values, expected T*75 = "
                                          << static_cast<size_t>(frames) * kFrameDim);
@@ -227,7 +227,9 @@ QcRecord quality_control(const std::vector<float>& pose, int frames, double fps,
     r.missing_frac[j] = T > 0 ? static_cast<float>(miss) / T : 1.f;
   }
   int no_torso = 0;
-  for (int t = 0; t < T; ++t) no_torso += !v.seen(t, Neck) || !v.seen(t, MidHip);
+  for (int t = 0; t < T; ++t)
+    no_torso += coverage == BodyCoverage::full ? !v.seen(t, Neck) || !v.seen(t, MidHip)
+                                               : !v.seen(t, coverage == BodyCoverage::lower ? MidHip : Neck);
   r.frame_missing_frac = T > 0 ? static_cast<float>(no_torso) / T : 1.f;
 
   // Artifacts.
@@ -241,9 +243,17 @@ QcRecord quality_control(const std::vector<float>& pose, int frames, double fps,
   if (r.artifacts.size() > kMaxArtifacts) r.artifacts.resize(kMaxArtifacts);
 
   // Usability.
+  // The main joints of the part of the body the clip shows.
+  static constexpr int kLower[] = {MidHip, RHip, RKnee, RAnkle, LHip, LKnee, LAnkle};
+  static constexpr int kUpper[] = {Nose, Neck, RShoulder, RElbow, RWrist, LShoulder, LElbow, LWrist};
+  std::vector<int> main;
+  if (coverage == BodyCoverage::lower) main.assign(std::begin(kLower), std::end(kLower));
+  if (coverage == BodyCoverage::upper) main.assign(std::begin(kUpper), std::end(kUpper));
+  if (coverage == BodyCoverage::full)
+    for (int j = 0; j < kMainJoints; ++j) main.push_back(j);
   double main_missing = 0;
-  for (int j = 0; j < kMainJoints; ++j) main_missing += r.missing_frac[j];
-  main_missing /= kMainJoints;
+  for (int j : main) main_missing += r.missing_frac[j];
+  main_missing /= static_cast<double>(main.size());
   const double artifact_frac =
       T > 0 ? static_cast<double>(std::count(s.hit.begin(), s.hit.end(), 1)) / T : 0.0;
 
@@ -251,6 +261,10 @@ QcRecord quality_control(const std::vector<float>& pose, int frames, double fps,
   auto worse = [&r](Usability u) {
     if (static_cast<int>(u) > static_cast<int>(r.usability)) r.usability = u;
   };
+  if (coverage != BodyCoverage::full) {
+    worse(Usability::degraded);
+    reasons.push_back(coverage == BodyCoverage::lower ? "lower body only" : "upper body only");
+  }
   if (T < th.min_frames) {
     worse(Usability::unusable);
     reasons.push_back(fmt::format("{} frame(s), need >= {}", T, th.min_frames));
@@ -274,6 +288,48 @@ QcRecord quality_control(const std::vector<float>& pose, int frames, double fps,
   }
   for (size_t i = 0; i < reasons.size(); ++i) r.reason += (i ? "; " : "") + reasons[i];
   return r;
+}
+
+std::vector<std::string> geometry_findings(const RawClip& raw) {
+  std::vector<std::string> out;
+  if (raw.pose3d.empty()) return out;
+  auto at = [&raw](int t, int j) { return raw.pose3d.data() + (static_cast<size_t>(t) * kNumJoints + j) * 4; };
+  auto median_len = [&](int a, int b) {
+    std::vector<double> len;
+    for (int t = 0; t < raw.frames; ++t) {
+      const float *p = at(t, a), *q = at(t, b);
+      if (p[3] > 0 && q[3] > 0)
+        len.push_back(std::sqrt(double(p[0] - q[0]) * (p[0] - q[0]) + double(p[1] - q[1]) * (p[1] - q[1]) +
+                                double(p[2] - q[2]) * (p[2] - q[2])));
+    }
+    return len.empty() ? 0.0 : median_in_place(len);
+  };
+  auto check = [&out](const char* what, double v, const float* range) {
+    if (v > 0 && (v < range[0] || v > range[1]))
+      out.push_back(fmt::format("{} {:.0f} mm outside the human range {:.0f}-{:.0f} mm (wrong units or skeleton?)",
+                                what, v, range[0], range[1]));
+  };
+  check("thigh", std::max(median_len(RHip, RKnee), median_len(LHip, LKnee)), kThighRangeMm);
+  check("Neck-MidHip", median_len(Neck, MidHip), kTorsoRangeMm);
+  // Up axis: Y up means the neck (or, for a lower body, the hips) above the ankles.
+  int both = 0, below = 0;
+  const bool have_neck = median_len(Neck, MidHip) > 0;
+  const int top = have_neck ? Neck : MidHip, bottom = have_neck ? MidHip : RAnkle;
+  for (int t = 0; t < raw.frames; ++t) {
+    const float *p = at(t, top), *q = at(t, bottom);
+    if (p[3] > 0 && q[3] > 0) ++both, below += p[1] < q[1];
+  }
+  if (both > 0 && below * 2 > both)
+    out.push_back(fmt::format("upside down? {} below {} in {:.0f}% of frames (inverted up axis?)",
+                              joint_name(top), joint_name(bottom), 100.0 * below / both));
+  return out;
+}
+
+void add_findings(QcRecord& r, const std::vector<std::string>& reasons) {
+  for (const auto& why : reasons) {
+    if (r.usability == Usability::usable) r.usability = Usability::degraded;
+    r.reason += (r.reason.empty() ? "" : "; ") + why;
+  }
 }
 
 }  // namespace lmm::pipeline

@@ -37,6 +37,7 @@ nlohmann::json TrainingData::describe(const DataConfig& cfg) const {
           {"context", cfg.windows.context},
           {"horizon", cfg.windows.horizon},
           {"skip_unusable", cfg.skip_unusable},
+          {"skip_partial", cfg.skip_partial},
           {"val_clips", split.val},
           {"train_clips", split.train.size()},
           {"train_windows", train.size()},
@@ -48,6 +49,7 @@ std::string TrainingData::summary() const {
   os << n_listed << " clips: " << split.train.size() << " train (" << train.size() << " windows), "
      << split.val.size() << " val (" << val.size() << " windows)";
   if (n_unusable) os << "; skipped " << n_unusable << " unusable (QC)";
+  if (n_partial) os << "; skipped " << n_partial << " partial bodies (QC: lower/upper body only)";
   if (n_unreadable) os << "; skipped " << n_unreadable << " unreadable";
   if (n_short) os << "; skipped " << n_short << " shorter than one window";
   return os.str();
@@ -71,6 +73,11 @@ void assemble(TrainingData& d, std::vector<ClipFrames> keep, const DataConfig& c
 }
 
 }  // namespace
+
+bool is_partial_body(const std::string& qc_reason) {
+  return qc_reason.find("lower body only") != std::string::npos ||
+         qc_reason.find("upper body only") != std::string::npos;
+}
 
 TrainingData make_training_data(std::vector<ClipFrames> clips, const std::vector<std::string>& qc_class,
                                 const DataConfig& cfg) {
@@ -98,6 +105,7 @@ TrainingData load_training_data(const DataConfig& cfg) {
   for (const auto& info : infos) {
     if (info.qc_class == "unreadable") ++d.n_unreadable;
     else if (cfg.skip_unusable && info.qc_class == "unusable") ++d.n_unusable;
+    else if (cfg.skip_partial && is_partial_body(info.qc_reason)) ++d.n_partial;
     else if (window_count(info.frames, cfg.windows) == 0) ++d.n_short;
     else eligible.push_back(info);
   }

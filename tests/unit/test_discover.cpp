@@ -67,18 +67,18 @@ std::vector<std::string> names(const std::vector<InputItem>& items) {
 
 TEST(Discover, ExpandsDirectoriesRecursivelyWithUniqueNames) {
   Tree tree;
-  const auto items = discover_inputs({tree.root()}, Format::auto_detect);
+  const auto items = discover_inputs({tree.root()}, "auto");
   ASSERT_EQ(items.size(), 5u);
   // Files of a directory first (sorted), then its subdirectories (sorted).
   EXPECT_EQ(items[0].path, tree.root() / "b.npy");
-  EXPECT_EQ(items[0].format, Format::coco17);
+  EXPECT_EQ(items[0].format, "coco17");
   EXPECT_EQ(items[1].path, tree.root() / "clips/walk");
-  EXPECT_EQ(items[1].format, Format::openpose);
+  EXPECT_EQ(items[1].format, "openpose");
   EXPECT_EQ(items[2].path, tree.root() / "clips/walk/notes.txt");
-  EXPECT_EQ(items[2].format, Format::coco17);
+  EXPECT_EQ(items[2].format, "coco17");
   EXPECT_EQ(items[3].path, tree.root() / "sub/b.csv");
   EXPECT_EQ(items[4].path, tree.root() / "sub/run.skeleton");
-  EXPECT_EQ(items[4].format, Format::ntu);
+  EXPECT_EQ(items[4].format, "ntu");
   EXPECT_EQ(names(items), (std::vector<std::string>{"root_b", "walk", "notes", "sub_b", "run"}));
 
   // Every item reads, and carries its unique name.
@@ -87,21 +87,21 @@ TEST(Discover, ExpandsDirectoriesRecursivelyWithUniqueNames) {
     const RawClip c = read_clip(items[i], {});
     EXPECT_EQ(c.name, items[i].name);
     EXPECT_EQ(c.frames, frames[i]) << items[i].path;
-    EXPECT_EQ(c.source_format, format_name(items[i].format));
+    EXPECT_EQ(c.source_format, items[i].format);
   }
 }
 
 TEST(Discover, ExplicitFormatTakesAllRegularFiles) {
   Tree tree;
-  const auto coco = discover_inputs({tree.root() / "sub"}, Format::coco17);
+  const auto coco = discover_inputs({tree.root() / "sub"}, "coco17");
   std::vector<std::string> files;
   for (const auto& i : coco) {
     files.push_back(i.path.filename().string());
-    EXPECT_EQ(i.format, Format::coco17);
+    EXPECT_EQ(i.format, "coco17");
   }
   EXPECT_EQ(files, (std::vector<std::string>{"README.md", "b.csv", "run.skeleton"}));
   // Explicit openpose: only OpenPose directories.
-  const auto op = discover_inputs({tree.root()}, Format::openpose);
+  const auto op = discover_inputs({tree.root()}, "openpose");
   ASSERT_EQ(op.size(), 1u);
   EXPECT_EQ(op[0].path, tree.root() / "clips/walk");
 }
@@ -111,7 +111,7 @@ TEST(Discover, FrameFilesStandForTheirDirectoryAndDuplicatesCollapse) {
   const fs::path d = tree.root() / "clips/walk";
   const auto items = discover_inputs(
       {d / "walk_000000000000_keypoints.json", d / "walk_000000000001_keypoints.json", d},
-      Format::auto_detect);
+      "auto");
   ASSERT_EQ(items.size(), 2u);  // the directory once, plus notes.txt from listing it
   EXPECT_EQ(items[0].path, d);
   EXPECT_EQ(items[0].name, "walk");
@@ -125,18 +125,18 @@ TEST(Discover, SameStemTwiceGetsSuffix) {
   write_text_atomic(tmp / "a/x/take.csv", txt);
   write_text_atomic(tmp / "b/x/take.csv", txt);
   write_text_atomic(tmp / "b/x/take.txt", txt);
-  const auto items = discover_inputs({tmp / "a", tmp / "b"}, Format::auto_detect);
+  const auto items = discover_inputs({tmp / "a", tmp / "b"}, "auto");
   EXPECT_EQ(names(items), (std::vector<std::string>{"x_take", "x_take_2", "x_take_3"}));
 }
 
 TEST(Discover, UnknownAndMissingInputs) {
   test::TempDir tmp;
-  EXPECT_THROW(discover_inputs({tmp / "nope"}, Format::auto_detect), IoError);
+  EXPECT_THROW(discover_inputs({tmp / "nope"}, "auto"), IoError);
   write_text_atomic(tmp / "clip.xyz", "?");
   const auto items =
-      discover_inputs({tmp / "clip.xyz"}, Format::auto_detect);  // explicit file kept
+      discover_inputs({tmp / "clip.xyz"}, "auto");  // explicit file kept
   ASSERT_EQ(items.size(), 1u);
-  EXPECT_EQ(items[0].format, Format::auto_detect);
+  EXPECT_EQ(items[0].format, "");
   try {
     read_clip(items[0], {});
     FAIL() << "no error";
@@ -145,25 +145,32 @@ TEST(Discover, UnknownAndMissingInputs) {
     EXPECT_NE(std::string(e.what()).find("--format"), std::string::npos);
   }
   EXPECT_TRUE(
-      discover_inputs({tmp.path()}, Format::auto_detect).empty());  // .xyz skipped in a directory
+      discover_inputs({tmp.path()}, "auto").empty());  // .xyz skipped in a directory
 }
 
-TEST(Discover, FormatNamesAndDetection) {
-  for (Format f : {Format::auto_detect, Format::openpose, Format::coco17, Format::ntu, Format::c3d,
-                   Format::bvh})
-    EXPECT_EQ(parse_format(format_name(f)), f);
-  EXPECT_EQ(parse_format("COCO"), Format::coco17);
-  EXPECT_EQ(parse_format("kinect"), Format::ntu);
-  EXPECT_THROW(parse_format("vicon"), ConfigError);
-  EXPECT_EQ(detect_format("a/b.JSON"), Format::coco17);
-  EXPECT_EQ(detect_format("a/x_000000000001_keypoints.json"), Format::openpose);
-  EXPECT_EQ(detect_format("a/b.npy"), Format::coco17);
-  EXPECT_EQ(detect_format("a/b.csv"), Format::coco17);
-  EXPECT_EQ(detect_format("a/b.txt"), Format::coco17);
-  EXPECT_EQ(detect_format("S001.skeleton"), Format::ntu);
-  EXPECT_EQ(detect_format("x.c3d"), Format::c3d);
-  EXPECT_EQ(detect_format("x.BVH"), Format::bvh);
-  EXPECT_EQ(detect_format("x.mp4"), Format::auto_detect);
+TEST(Discover, FormatNamesAndProbes) {
+  for (const auto& f : formats()) {
+    EXPECT_EQ(find_format(f.name), &f);
+    for (const auto& a : f.aliases) EXPECT_EQ(find_format(a), &f) << a;
+  }
+  EXPECT_EQ(find_format("COCO"), find_format("coco17"));
+  EXPECT_EQ(find_format("vicon"), find_format("c3d"));
+  EXPECT_EQ(find_format("mp4"), nullptr);
+  test::TempDir tmp;
+  write_text_atomic(tmp / "x.BVH", "HIERARCHY\nROOT Hips\n");
+  write_text_atomic(tmp / "README.md", "# notes\n");
+  write_text_atomic(tmp / "labels.json", "{\"labels\": [\"walk\", \"run\"]}");
+  ASSERT_NE(probe_file(tmp / "x.BVH"), nullptr);
+  EXPECT_EQ(probe_file(tmp / "x.BVH")->name, "bvh");
+  EXPECT_EQ(probe_file(tmp / "README.md"), nullptr);
+  EXPECT_EQ(probe_file(tmp / "labels.json"), nullptr);  // JSON, but no keypoints
+  // In a directory they are skipped with a note, not failed.
+  const Discovery d = discover({tmp.path()});
+  ASSERT_EQ(d.items.size(), 1u);
+  ASSERT_EQ(d.skipped.size(), 2u);
+  EXPECT_EQ(d.skipped[0].path.filename(), "README.md");
+  EXPECT_NE(d.skipped[0].reason.find("not a recording"), std::string::npos);
+  EXPECT_THROW(discover({tmp.path()}, "vhs"), ConfigError);
 }
 
 TEST(Discover, ReadOptionsOverrideFpsAndView) {
@@ -172,7 +179,7 @@ TEST(Discover, ReadOptionsOverrideFpsAndView) {
   ReadOptions opt;
   opt.fps_in = 15;
   opt.view = View::top;
-  const auto items = discover_inputs({tmp.path()}, Format::auto_detect);
+  const auto items = discover_inputs({tmp.path()}, "auto");
   ASSERT_EQ(items.size(), 1u);
   const RawClip c = read_clip(items[0], opt);
   EXPECT_EQ(c.fps, 15.0);
@@ -183,6 +190,6 @@ TEST(Discover, SymlinkLoopsAndBrokenLinksAreHarmless) {
   Tree tree;
   fs::create_directory_symlink(tree.root(), tree.root() / "sub/loop");
   fs::create_symlink(tree.root() / "gone.npy", tree.root() / "dangling.npy");
-  const auto items = discover_inputs({tree.root()}, Format::auto_detect);
+  const auto items = discover_inputs({tree.root()}, "auto");
   EXPECT_EQ(names(items), (std::vector<std::string>{"root_b", "walk", "notes", "sub_b", "run"}));
 }

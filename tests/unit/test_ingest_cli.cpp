@@ -84,7 +84,7 @@ TEST(OpenPoseMeta, FrameRateComesFromPoseMetaJsonUnlessOverridden) {
   write_text_atomic(d / "v/pose_meta.json", "{\"fps\": -1}");
   EXPECT_THROW(io::read_openpose_dir(d / "v", 0), FormatError);
   // the sidecar is not mistaken for a COCO file when the folder is discovered
-  auto items = io::discover_inputs({d.path()}, io::Format::auto_detect);
+  auto items = io::discover_inputs({d.path()}, "auto");
   ASSERT_EQ(items.size(), 1u);
-  EXPECT_EQ(items[0].format, io::Format::openpose);
+  EXPECT_EQ(items[0].format, "openpose");
 }

@@ -6,6 +6,7 @@
 //                   with velocity/acceleration/jerk (T, 25, 2) and a QC record.
 #pragma once
 #include <array>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ struct RawClip {
   int frames = 0;             // T
   std::vector<float> pose;    // (T, 25, 3) x, y, confidence in [0, 1]; 0 = missing
   std::vector<float> pose3d;  // (T, 25, 4) X, Y(up), Z, confidence in mm; empty for 2D
+  std::vector<std::string> warnings;  // reader findings for the user, one line each
+  std::vector<std::string> qc_flags;  // reasons QC reports as degraded, e.g. "truncated"
 
   float* frame(int t) { return pose.data() + static_cast<size_t>(t) * kFrameDim; }
   const float* frame(int t) const { return pose.data() + static_cast<size_t>(t) * kFrameDim; }

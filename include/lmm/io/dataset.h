@@ -22,6 +22,7 @@ struct ClipInfo {
   double source_fps = 0;
   int frames = 0;          // at 15 FPS
   std::string qc_class;    // "usable" | "degraded" | "unusable"
+  std::string qc_reason;   // why not usable, e.g. "lower body only"; "" when usable
   std::filesystem::path file;
 };
 

@@ -28,13 +28,16 @@ struct IngestFailure {
 };
 
 struct IngestReport {
-  int inputs = 0;            // items discovered
+  int inputs = 0;            // items discovered (a file or frame directory; may hold several clips)
+  int inputs_ok = 0;         // items that gave at least one stored clip
   int written = 0;           // clips stored
   long source_frames = 0;    // frames read (at source rates)
   long frames = 0;           // frames stored (15 FPS)
   double seconds = 0;        // wall time
   std::map<std::string, int> by_class;  // usability class -> clips
   std::vector<IngestFailure> failures;
+  std::vector<IngestFailure> skipped;   // files no format claims (README, labels.json): a note each
+  std::vector<IngestFailure> warnings;  // clips stored, with something the user should know
 };
 
 IngestReport ingest(const IngestConfig& cfg);

@@ -11,6 +11,13 @@
 
 namespace lmm::pipeline {
 
+// Partial bodies (docs/normalization.md): the torso length is estimated from another segment
+// with the adult proportions of Winter (2009, Biomechanics and Motor Control of Human
+// Movement, segment lengths as fractions of height H): Neck-MidHip (shoulder height 0.818 H
+// minus hip height 0.530 H) = 0.288 H, thigh 0.245 H, shoulder width 0.259 H.
+constexpr double kTorsoPerThigh = 0.288 / 0.245;      // 1.18: lower-body sets (no Neck)
+constexpr double kTorsoPerShoulders = 0.288 / 0.259;  // 1.11: upper-body videos (no hips)
+
 struct NormalizeConfig {
   double fps_out = kStandardFps;        // target rate, 15
   float torso_length = kStandardTorso;  // Neck-MidHip after scaling, 1.0
@@ -46,7 +53,9 @@ Derivatives derivatives(const std::vector<float>& pose, int frames, double fps);
 
 // Full normalization of one clip. Throws FormatError(source_path, frame, reason) when
 // it has no frames, a pose of the wrong size, a non-finite value (naming frame and
-// joint), a frame rate <= 0, or no frame where both Neck and MidHip are visible.
+// joint), a frame rate <= 0, or nothing to scale by: no frame with both Neck and MidHip,
+// nor a hip with its knee (lower body), nor both shoulders and the Neck (upper body).
+// QC adds the reader's qc_flags and the 3D geometry findings (qc.h) as reasons.
 // Throws ConfigError for an invalid cfg.
 NormalizedClip normalize(const RawClip& raw, const NormalizeConfig& cfg = {});
 

@@ -4,6 +4,7 @@
 //   in: pose (T, 25, 3) normalized at `fps` (centred on MidHip, torso length 1,
 //       missing joints have confidence 0)
 #pragma once
+#include <string>
 #include <vector>
 
 #include "lmm/core/clip.h"
@@ -36,9 +37,25 @@ struct QcThresholds {
   int min_frames = 2;              // clips shorter than this are unusable, 2
 };
 
+// Which part of the body a clip shows (normalize() decides; partial bodies are degraded
+// with reason "lower body only" / "upper body only", and their missing-joint share is
+// counted over the joints that part has).
+enum class BodyCoverage { full, lower, upper };
+
 // QC of one normalized clip; `fps` is its frame rate (15 after normalize()).
 // Throws ConfigError when pose.size() != frames * 75 or fps <= 0.
 QcRecord quality_control(const std::vector<float>& pose, int frames, double fps,
-                         const QcThresholds& th = {});
+                         const QcThresholds& th = {}, BodyCoverage coverage = BodyCoverage::full);
+
+// Human-body plausibility of a 3D clip (pose3d in mm; nothing for 2D clips): median thigh
+// (hip-knee) outside kThighRangeMm or Neck-MidHip outside kTorsoRangeMm (wrong units or
+// skeleton), and the neck below the hips in most frames (inverted up axis). One reason each.
+constexpr float kThighRangeMm[2] = {300.f, 560.f};
+constexpr float kTorsoRangeMm[2] = {350.f, 700.f};
+std::vector<std::string> geometry_findings(const RawClip& raw);
+
+// Marks r at least degraded for each reason (reader flags such as "truncated", geometry
+// findings) and appends them to r.reason.
+void add_findings(QcRecord& r, const std::vector<std::string>& reasons);
 
 }  // namespace lmm::pipeline

@@ -19,6 +19,7 @@ struct DataConfig {
   double val_frac = 0.1;          // share of clips for validation, e.g. 0.1
   uint64_t split_seed = 1;        // seed of the split by clip
   bool skip_unusable = true;      // leave out clips whose QC class is "unusable"
+  bool skip_partial = true;       // leave out partial bodies (QC "lower body only" / "upper body only")
   // When non-empty, exactly these clips are the validation set (resume uses the
   // checkpoint's list so the split cannot change under it).
   std::vector<std::string> val_clips;
@@ -30,6 +31,7 @@ struct TrainingData {
   Split split;                    // clip names on each side
   int n_listed = 0;               // clips in the dataset
   int n_unusable = 0;             // skipped: QC class "unusable"
+  int n_partial = 0;              // skipped: partial body (QC reason)
   int n_unreadable = 0;           // skipped: attributes could not be read
   int n_short = 0;                // skipped: fewer frames than one window
   // {"dataset": abs path, "split_seed", "val_frac", "stride", "skip_unusable",
@@ -40,6 +42,9 @@ struct TrainingData {
 
 // Throws IoError when the dataset cannot be listed, ConfigError when no clip is left.
 TrainingData load_training_data(const DataConfig& cfg);
+
+// True when a QC reason marks a partial body ("lower body only", "upper body only").
+bool is_partial_body(const std::string& qc_reason);
 
 // The same from clips in memory: qc_class[i] of clips[i] ("usable" | "degraded" | "unusable"),
 // may be empty (all usable).
