@@ -1,7 +1,9 @@
 // BVH forward kinematics: motion (T, C) -> global joint positions (T, J, 3) in file
-// units, and the unit heuristic (rest-pose extent vs. a 1.7 m person).
-// Local transform of joint j: translate(offset + position channels) * R, with R the
-// product of its rotation channels in declared order; global = parent global * local.
+// units, the position-channel rule (add to OFFSET or replace it, per joint, from frame 0)
+// and the fallback unit heuristic (rest-pose extent vs. a 1.7 m person).
+// Local transform of joint j: translate(t) * R, t = OFFSET + position channels (or the
+// channels alone when replaces_offset), R the product of its rotation channels in
+// declared order; global = parent global * local.
 #include <algorithm>
 #include <cmath>
 
@@ -53,7 +55,7 @@ std::vector<double> bvh_forward_kinematics(const BvhData& d, int first, int coun
         const int ch = static_cast<int>(jt.channels[k]);
         const double v = row[jt.first_channel + k];
         if (ch < 3) {
-          trans[ch] += v;
+          trans[ch] = jt.replaces_offset ? v : trans[ch] + v;
         } else {
           r = mul(r, axis_rotation(ch - 3, v));
         }
@@ -74,6 +76,32 @@ std::vector<double> bvh_forward_kinematics(const BvhData& d, int first, int coun
   return out;
 }
 
+void bvh_resolve_position_channels(BvhData& d) {
+  const size_t C = static_cast<size_t>(d.channels);
+  if (d.frames <= 0 || d.motion.size() < C) return;
+  for (BvhJoint& j : d.joints) {
+    double to_offset = 0, to_zero = 0;  // squared distances of frame 0's channels
+    for (size_t k = 0; k < j.channels.size(); ++k) {
+      const int ch = static_cast<int>(j.channels[k]);
+      if (ch >= 3) continue;
+      const double v = d.motion[j.first_channel + k];
+      to_offset += (v - j.offset[ch]) * (v - j.offset[ch]);
+      to_zero += v * v;
+    }
+    j.replaces_offset = to_offset < to_zero;
+  }
+}
+
+double bvh_nearest_unit(double length_units, double expected_mm) {
+  constexpr double kUnits[] = {1.0, 10.0, 25.4, 25.4 / 0.45, 1000.0};  // mm, cm, inch, CMU/ASF, m
+  double best = kUnits[1], best_err = 1e300;
+  for (double u : kUnits) {
+    const double err = std::fabs(std::log(length_units * u / expected_mm));
+    if (err < best_err) best = u, best_err = err;
+  }
+  return best;
+}
+
 double bvh_estimate_mm_per_unit(const BvhData& d) {
   const size_t J = d.joints.size();
   std::vector<std::array<double, 3>> rest(J);
@@ -88,14 +116,7 @@ double bvh_estimate_mm_per_unit(const BvhData& d) {
   }
   const double extent = std::max({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]});
   if (!(extent > 0) || !std::isfinite(extent)) return 10.0;  // no skeleton to measure: cm
-  constexpr double kPersonMm = 1700;
-  constexpr double kUnits[] = {1.0, 10.0, 25.4 / 0.45, 1000.0};  // mm, cm, CMU/ASF, m
-  double best = kUnits[1], best_err = 1e300;
-  for (double u : kUnits) {
-    const double err = std::fabs(std::log(extent * u / kPersonMm));
-    if (err < best_err) best = u, best_err = err;
-  }
-  return best;
+  return bvh_nearest_unit(extent, 1700.0);
 }
 
 }  // namespace lmm::io

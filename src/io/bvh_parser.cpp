@@ -1,7 +1,9 @@
 // BVH text parser: HIERARCHY (ROOT/JOINT/End Site blocks with OFFSET and CHANNELS,
 // any rotation order, position channels on any joint) and MOTION (Frames, Frame
 // Time, then one line of C values per frame) -> BvhData with motion (T, C).
-// Joint names are the rest of the ROOT/JOINT line, so names with spaces work.
+// Joint names are the rest of the ROOT/JOINT line, so names with spaces work. Non-blank
+// lines after the T-th frame are counted (BvhData::extra_lines) and otherwise ignored;
+// after parsing, bvh_resolve_position_channels() decides how position channels apply.
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -196,6 +198,18 @@ class Parser {
                  " (the sum of the CHANNELS counts)",
              t);
     }
+    count_extra_lines();
+  }
+
+  // Non-blank lines after the last frame "Frames:" announces.
+  void count_extra_lines() {
+    while (pos_ < s_.size()) {
+      size_t e = s_.find('\n', pos_);
+      if (e == std::string::npos) e = s_.size();
+      if (std::string_view(s_).substr(pos_, e - pos_).find_first_not_of(" \t\r\n") != std::string_view::npos)
+        ++d_.extra_lines;
+      pos_ = e + 1;
+    }
   }
 
   const std::string& s_;
@@ -220,7 +234,11 @@ const char* bvh_channel_name(BvhChannel c) {
   return "?";
 }
 
-BvhData parse_bvh(const std::string& text, const std::string& name) { return Parser(text, name).parse(); }
+BvhData parse_bvh(const std::string& text, const std::string& name) {
+  BvhData d = Parser(text, name).parse();
+  bvh_resolve_position_channels(d);
+  return d;
+}
 
 BvhData read_bvh_data(const std::filesystem::path& file) {
   return parse_bvh(read_text(file), file.string());

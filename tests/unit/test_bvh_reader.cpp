@@ -1,16 +1,24 @@
-// BVH reader: a literal CMU-style skeleton (centimetres, Y up) whose joint positions
-// are worked out by hand (standing, translated, 90-degree elbow, 90-degree root
-// turn), rotation-order permutations, position channels on a child joint, Mixamo /
-// Bandai-Namco / Hip-Knee-Ankle name variants, units, writer round trip and broken
-// MOTION sections that must name the frame.
+// BVH reader on generated files: a literal CMU-style skeleton (centimetres, Y up) whose
+// joint positions are worked out by hand (standing, translated, 90-degree elbow,
+// 90-degree root turn), rotation-order permutations, position channels (replacing the
+// OFFSET when they equal it, added when they are a displacement, root OFFSET = first
+// frame), the rig tables (Mixamo, Bandai Namco, Biovision, iClone CC, Blender with the
+// wrist as the forearm's End Site, Unreal, DAZ, Biped, a user's --joints table), units by
+// anatomy, extra lines after the frames, the probe, writer round trip and broken files
+// that must name the file and frame. Real files: test_bvh_real.cpp.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <functional>
 #include <regex>
 
 #include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
 #include "lmm/io/bvh.h"
+#include "lmm/io/convention.h"
+#include "lmm/io/format_registry.h"
 #include "lmm/io/reader.h"
+#include "expect_format_error.h"
 #include "test_support.h"
 
 using namespace lmm;
@@ -214,9 +222,97 @@ std::string rename_joints(std::string text, const std::vector<std::pair<std::str
   return text;
 }
 
-void expect_same_pose3d(const RawClip& a, const RawClip& b) {
+void expect_same_pose3d(const RawClip& a, const RawClip& b, float tol = 0) {
   ASSERT_EQ(a.pose3d.size(), b.pose3d.size());
-  for (size_t i = 0; i < a.pose3d.size(); ++i) EXPECT_EQ(a.pose3d[i], b.pose3d[i]) << "value " << i;
+  for (size_t i = 0; i < a.pose3d.size(); ++i)
+    EXPECT_NEAR(a.pose3d[i], b.pose3d[i], tol) << joint_name(static_cast<int>(i / 4 % kNumJoints)) << " value " << i;
+}
+
+RawClip read_data_bvh(const lmm::test::TempDir& dir, const BvhData& d, const std::string& name,
+                      const BvhOptions& opt = {}) {
+  write_text_atomic(dir / name, format_bvh(d));
+  return read_bvh(dir / name, 0, View::front, opt);
+}
+
+// d with Xposition Yposition Zposition prepended to every non-root joint's channels, set
+// to value(joint) in every frame (motion rows rebuilt).
+BvhData with_child_positions(const BvhData& d, const std::function<std::array<double, 3>(const BvhJoint&)>& value) {
+  BvhData e = d;
+  e.motion.clear();
+  e.channels = 0;
+  for (BvhJoint& j : e.joints) {
+    if (j.parent >= 0 && !j.end_site)
+      j.channels.insert(j.channels.begin(), {BvhChannel::Xposition, BvhChannel::Yposition, BvhChannel::Zposition});
+    j.first_channel = e.channels;
+    e.channels += static_cast<int>(j.channels.size());
+  }
+  for (int t = 0; t < d.frames; ++t)
+    for (size_t k = 0; k < d.joints.size(); ++k) {
+      const BvhJoint& j = d.joints[k];
+      if (j.parent >= 0 && !j.end_site)
+        for (double v : value(j)) e.motion.push_back(v);
+      for (size_t c = 0; c < j.channels.size(); ++c) e.motion.push_back(d.motion[t * d.channels + j.first_channel + c]);
+    }
+  return e;
+}
+
+// d with every length (OFFSETs, position channels) multiplied by k.
+BvhData scaled(BvhData d, double k) {
+  for (BvhJoint& j : d.joints) {
+    for (double& v : j.offset) v *= k;
+    for (size_t c = 0; c < j.channels.size(); ++c)
+      if (static_cast<int>(j.channels[c]) < 3)
+        for (int t = 0; t < d.frames; ++t) d.motion[t * d.channels + j.first_channel + c] *= k;
+  }
+  return d;
+}
+
+// d without joint `name` (a joint whose only child is an End Site): the End Site moves to
+// the joint's place under its parent, the joint's channels leave the rows. With zero
+// rotations on the removed joint the End Site is where the joint was.
+BvhData without_joint(const BvhData& d, const std::string& name) {
+  BvhData e;
+  e.frames = d.frames;
+  e.frame_time = d.frame_time;
+  int removed = -1;
+  std::vector<int> new_index(d.joints.size(), -1);
+  for (size_t k = 0; k < d.joints.size(); ++k) {
+    BvhJoint j = d.joints[k];
+    if (j.name == name) {
+      removed = static_cast<int>(k);
+      continue;
+    }
+    if (j.parent == removed && removed >= 0) {
+      j.parent = d.joints[removed].parent;
+      j.offset = d.joints[removed].offset;
+      j.name = d.joints[j.parent].name + "_End";
+    }
+    if (j.parent >= 0) j.parent = new_index[j.parent];
+    j.first_channel = e.channels;
+    e.channels += static_cast<int>(j.channels.size());
+    new_index[k] = static_cast<int>(e.joints.size());
+    e.joints.push_back(std::move(j));
+  }
+  for (int t = 0; t < d.frames; ++t)
+    for (size_t k = 0; k < d.joints.size(); ++k)
+      if (static_cast<int>(k) != removed)
+        for (size_t c = 0; c < d.joints[k].channels.size(); ++c)
+          e.motion.push_back(d.motion[t * d.channels + d.joints[k].first_channel + c]);
+  return e;
+}
+
+std::vector<std::pair<std::string, std::string>> sided(const std::vector<std::pair<std::string, std::string>>& left,
+                                                      const std::string& from_l, const std::string& from_r,
+                                                      const std::string& to_l, const std::string& to_r) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& [from, to] : left) {
+    out.push_back({from, to});
+    std::string f = from, t = to;
+    f.replace(f.find(from_l), from_l.size(), from_r);
+    t.replace(t.find(to_l), to_l.size(), to_r);
+    out.push_back({f, t});
+  }
+  return out;
 }
 
 }  // namespace
@@ -285,74 +381,211 @@ TEST(BvhReader, RotationChannelOrderIsHonoured) {
   EXPECT_TRUE(near(child_at("yrotation xrotation zrotation", "90 90 0"), V{0, 0, -1}));
 }
 
-TEST(BvhReader, PositionChannelsOnAChildAddToItsOffset) {
-  const std::string text =
-      "HIERARCHY\nROOT A\n{\nOFFSET 0 0 0\nCHANNELS 6 Xposition Yposition Zposition Xrotation Yrotation Zrotation\n"
-      "JOINT B\n{\nOFFSET 1 0 0\nCHANNELS 6 Zrotation Xposition Yposition Zposition Yrotation Xrotation\n"
-      "End Site\n{\nOFFSET 0 2 0\n}\n}\n}\nMOTION\nFrames: 1\nFrame Time: 0.1\n"
-      "10 20 30 0 0 0  90 1 2 3 0 0\n";
-  const BvhData d = parse_bvh(text, "pos.bvh");
-  ASSERT_EQ(d.joints.size(), 3u);
-  EXPECT_EQ(d.joints[2].name, "B_End");
-  EXPECT_TRUE(d.joints[2].end_site);
-  const std::vector<double> p = bvh_forward_kinematics(d);
-  // B = A + (1 + 1, 0 + 2, 0 + 3); its End Site = B + Rz(90) (0, 2, 0) = B + (-2, 0, 0).
-  EXPECT_DOUBLE_EQ(p[3], 12);
-  EXPECT_DOUBLE_EQ(p[4], 22);
-  EXPECT_DOUBLE_EQ(p[5], 33);
-  EXPECT_NEAR(p[6], 10, 1e-12);
-  EXPECT_NEAR(p[7], 22, 1e-12);
-  EXPECT_NEAR(p[8], 33, 1e-12);
+TEST(BvhReader, PositionChannelsThatEqualTheOffsetReplaceIt) {
+  // Bandai Namco style: every joint carries position channels equal to its OFFSET. Read as
+  // the local translation (Blender, assimp), the skeleton is the plain one; added to the
+  // OFFSET it would be twice as long.
+  lmm::test::TempDir dir;
+  const BvhData d = parse_bvh(cmu_bvh(), "cmu.bvh");
+  const BvhData all6 = parse_bvh(format_bvh(with_child_positions(d, [](const BvhJoint& j) { return j.offset; })), "b.bvh");
+  // Joints with OFFSET 0 (LHipJoint, RHipJoint, LowerBack) read the same either way.
+  for (const BvhJoint& j : all6.joints)
+    EXPECT_EQ(j.replaces_offset, (j.parent >= 0 && !j.end_site && j.offset != std::array<double, 3>{})) << j.name;
+  expect_same_pose3d(read_text_bvh(dir, cmu_bvh()), read_data_bvh(dir, all6, "bandai_style.bvh"), 1e-3f);
+  EXPECT_EQ(bvh_source_motion(all6, "b.bvh").warnings.size(), 1u);
+  EXPECT_NE(bvh_source_motion(all6, "b.bvh").warnings[0].find("position channels of 21 joint(s) (LeftUpLeg, LeftLeg"),
+            std::string::npos);
 }
 
-TEST(BvhReader, NameVariantsMapToTheSamePose) {
+TEST(BvhReader, PositionChannelsThatAreADisplacementAddToTheOffset) {
+  // three.js style: (0, 1, 0) on every joint, far from its OFFSET: added, each bone 1 cm
+  // longer along its parent's Y. LeftFoot has 4 such joints between it and the hips.
+  const BvhData d = parse_bvh(cmu_bvh(), "cmu.bvh");
+  const BvhData e = parse_bvh(format_bvh(with_child_positions(d, [](const BvhJoint&) {
+                                return std::array<double, 3>{0, 1, 0};
+                              })),
+                              "add.bvh");
+  for (const BvhJoint& j : e.joints) EXPECT_FALSE(j.replaces_offset) << j.name;
+  const std::vector<double> p = bvh_forward_kinematics(e, 0, 1), q = bvh_forward_kinematics(d, 0, 1);
+  const int foot = 4;  // Hips, LHipJoint, LeftUpLeg, LeftLeg, LeftFoot
+  ASSERT_EQ(e.joints[foot].name, "LeftFoot");
+  EXPECT_DOUBLE_EQ(p[foot * 3 + 1], q[foot * 3 + 1] + 4);
+  EXPECT_DOUBLE_EQ(p[foot * 3 + 0], q[foot * 3 + 0]);
+}
+
+TEST(BvhReader, RootOffsetEqualToTheFirstFrameIsNotAddedTwice) {
+  // LAFAN1 / PyMO: root OFFSET = frame 0's absolute root position. iClone CC: OFFSET =
+  // rest height, channels a displacement from it. Both give the hips at 100 cm.
+  lmm::test::TempDir dir;
+  const RawClip plain = read_text_bvh(dir, cmu_bvh());
+  BvhData lafan = parse_bvh(cmu_bvh(), "l.bvh");
+  lafan.joints[0].offset = {0, 100, 0};
+  lafan = parse_bvh(format_bvh(lafan), "lafan_style.bvh");
+  EXPECT_TRUE(lafan.joints[0].replaces_offset);
+  expect_same_pose3d(plain, read_data_bvh(dir, lafan, "lafan_style.bvh"), 1e-3f);
+  BvhData cc = parse_bvh(cmu_bvh(), "c.bvh");
+  cc.joints[0].offset = {0, 95, 0};
+  for (int t = 0; t < cc.frames; ++t) cc.motion[t * cc.channels + 1] -= 95;  // Yposition 5
+  cc = parse_bvh(format_bvh(cc), "cc_style.bvh");
+  EXPECT_FALSE(cc.joints[0].replaces_offset);
+  expect_same_pose3d(plain, read_data_bvh(dir, cc, "cc_style.bvh"), 1e-3f);
+}
+
+TEST(BvhReader, RigTablesMapToTheSamePose) {
   lmm::test::TempDir dir;
   const RawClip cmu = read_text_bvh(dir, cmu_bvh());
-  // Mixamo: every joint carries "mixamorig:".
-  std::string mixamo = std::regex_replace(cmu_bvh(), std::regex("(ROOT|JOINT) "), "$1 mixamorig:");
-  expect_same_pose3d(cmu, read_text_bvh(dir, mixamo, "mixamo.bvh"));
-  // Bandai-Namco style "_L/_R" names.
-  const std::vector<std::pair<std::string, std::string>> bandai = {
-      {"LeftUpLeg", "UpperLeg_L"}, {"LeftLeg", "LowerLeg_L"},    {"LeftFoot", "Foot_L"},     {"LeftToeBase", "Toes_L"},
-      {"RightUpLeg", "UpperLeg_R"}, {"RightLeg", "LowerLeg_R"},  {"RightFoot", "Foot_R"},    {"RightToeBase", "Toes_R"},
-      {"LeftShoulder", "Shoulder_L"}, {"LeftArm", "UpperArm_L"}, {"LeftForeArm", "LowerArm_L"}, {"LeftHand", "Hand_L"},
-      {"RightShoulder", "Shoulder_R"}, {"RightArm", "UpperArm_R"}, {"RightForeArm", "LowerArm_R"}, {"RightHand", "Hand_R"}};
-  expect_same_pose3d(cmu, read_text_bvh(dir, rename_joints(cmu_bvh(), bandai), "bandai.bvh"));
-  // Hip/Knee/Ankle + Collar/Shoulder/Elbow/Wrist names: "LeftShoulder" is then the
-  // shoulder joint (the parent of the elbow), not the clavicle.
-  const std::vector<std::pair<std::string, std::string>> hka = {
-      {"LeftShoulder", "LeftCollar"}, {"RightShoulder", "RightCollar"}, {"LeftArm", "LeftShoulder"},
-      {"RightArm", "RightShoulder"},  {"LeftForeArm", "LeftElbow"},     {"RightForeArm", "RightElbow"},
-      {"LeftHand", "LeftWrist"},      {"RightHand", "RightWrist"},      {"LeftUpLeg", "LeftHip"},
-      {"RightUpLeg", "RightHip"},     {"LeftLeg", "LeftKnee"},          {"RightLeg", "RightKnee"},
-      {"LeftFoot", "LeftAnkle"},      {"RightFoot", "RightAnkle"},      {"LeftToeBase", "LeftToe"},
-      {"RightToeBase", "RightToe"}};
-  std::string renamed = rename_joints(cmu_bvh(), {{"LeftShoulder", "LeftCollar"}, {"RightShoulder", "RightCollar"}});
-  renamed = rename_joints(renamed, {hka.begin() + 2, hka.end()});
-  expect_same_pose3d(cmu, read_text_bvh(dir, renamed, "hka.bvh"));
+  // Mixamo: any "prefix:" on every joint.
+  for (const char* prefix : {"mixamorig:", "Beta:"}) {
+    const std::string text = std::regex_replace(cmu_bvh(), std::regex("(ROOT|JOINT) "), std::string("$1 ") + prefix);
+    expect_same_pose3d(cmu, read_text_bvh(dir, text, "mixamo.bvh"));
+  }
+  using Names = std::vector<std::pair<std::string, std::string>>;
+  auto same = [&](const std::string& rig, const Names& names, const Names& extra = {}) {
+    SCOPED_TRACE(rig);
+    std::string text = rename_joints(cmu_bvh(), names);
+    text = rename_joints(text, extra);
+    expect_same_pose3d(cmu, read_text_bvh(dir, text, rig + ".bvh"));
+  };
+  same("bandai", sided({{"LeftUpLeg", "UpperLeg_L"}, {"LeftLeg", "LowerLeg_L"}, {"LeftFoot", "Foot_L"},
+                        {"LeftToeBase", "Toes_L"}, {"LeftShoulder", "Shoulder_L"}, {"LeftArm", "UpperArm_L"},
+                        {"LeftForeArm", "LowerArm_L"}, {"LeftHand", "Hand_L"}},
+                       "Left", "Right", "_L", "_R"));
+  // Biovision Hip/Knee style: "LeftShoulder" is then the shoulder (the parent of the
+  // elbow), not the clavicle; rename the clavicle first.
+  std::string hka = rename_joints(cmu_bvh(), {{"LeftShoulder", "LeftCollar"}, {"RightShoulder", "RightCollar"}});
+  hka = rename_joints(hka, sided({{"LeftArm", "LeftShoulder"}, {"LeftForeArm", "LeftElbow"}, {"LeftHand", "LeftWrist"},
+                                  {"LeftUpLeg", "LeftHip"}, {"LeftLeg", "LeftKnee"}, {"LeftFoot", "LeftAnkle"},
+                                  {"LeftToeBase", "LeftToe"}},
+                                 "Left", "Right", "Left", "Right"));
+  expect_same_pose3d(cmu, read_text_bvh(dir, hka, "hka.bvh"));
+  same("unreal", sided({{"LeftArm", "upperarm_l"}, {"LeftForeArm", "lowerarm_l"}, {"LeftHand", "hand_l"},
+                        {"LeftUpLeg", "thigh_l"}, {"LeftLeg", "calf_l"}, {"LeftFoot", "foot_l"}, {"LeftToeBase", "ball_l"}},
+                       "Left", "Right", "_l", "_r"),
+       {{"Neck", "neck_01"}, {"Head", "head"}});
+  same("daz", sided({{"LeftArm", "lShldr"}, {"LeftForeArm", "lForeArm"}, {"LeftHand", "lHand"}, {"LeftUpLeg", "lThigh"},
+                     {"LeftLeg", "lShin"}, {"LeftFoot", "lFoot"}, {"LeftToeBase", "lToe"}},
+                    "Left", "Right", "l", "r"),
+       {{"Neck", "neck"}, {"Head", "head"}});
+  same("biped", sided({{"LeftArm", "Bip01 L UpperArm"}, {"LeftForeArm", "Bip01 L Forearm"}, {"LeftHand", "Bip01 L Hand"},
+                       {"LeftUpLeg", "Bip01 L Thigh"}, {"LeftLeg", "Bip01 L Calf"}, {"LeftFoot", "Bip01 L Foot"},
+                       {"LeftToeBase", "Bip01 L Toe0"}},
+                      "Left", "Right", " L ", " R "),
+       {{"Neck", "Bip01 Neck"}, {"Head", "Bip01 Head"}});
+  // iClone CC: the big toe is a joint of its own, here the toe base.
+  std::string cc = rename_joints(cmu_bvh(), sided({{"LeftArm", "CC_Base_L_Upperarm"}, {"LeftForeArm", "CC_Base_L_Forearm"},
+                                                   {"LeftHand", "CC_Base_L_Hand"}, {"LeftUpLeg", "CC_Base_L_Thigh"},
+                                                   {"LeftLeg", "CC_Base_L_Calf"}, {"LeftFoot", "CC_Base_L_Foot"},
+                                                   {"LeftToeBase", "CC_Base_L_BigToe1"}},
+                                                  "Left", "Right", "_L_", "_R_"));
+  cc = rename_joints(cc, {{"Neck", "CC_Base_NeckTwist01"}, {"Head", "CC_Base_Head"}});
+  const RawClip c = read_text_bvh(dir, cc, "cc.bvh");
+  for (int t = 0; t < c.frames; ++t)
+    for (int j = 0; j < kNumJoints; ++j)
+      if (j != LBigToe && j != RBigToe)
+        for (int k = 0; k < 4; ++k) EXPECT_EQ(j3(c, t, j)[k], j3(cmu, t, j)[k]) << joint_name(j) << " frame " << t;
+  expect_joint(c, 0, LBigToe, 100, 50, 120);  // the toe joint, not its End Site
 }
 
-TEST(BvhReader, UnitsAreEstimatedOrGiven) {
-  // The same skeleton in CMU/ASF units (1/0.45 inch = 56.444 mm) reads as the same mm.
+TEST(BvhReader, BlenderRigWristIsTheForearmEndSite) {
+  // ReActIdle: no hand bones; forearm.L ends in an End Site at the wrist.
+  lmm::test::TempDir dir;
+  const RawClip cmu = read_text_bvh(dir, cmu_bvh());
+  std::string text = rename_joints(cmu_bvh(), sided({{"LeftArm", "upper_arm.L"}, {"LeftForeArm", "forearm.L"},
+                                                     {"LeftUpLeg", "thigh.L"}, {"LeftLeg", "shin.L"},
+                                                     {"LeftFoot", "foot.L"}, {"LeftToeBase", "toe.L"}},
+                                                    "Left", "Right", ".L", ".R"));
+  text = rename_joints(text, {{"Neck", "neck"}, {"Head", "head"}});
+  BvhData d = without_joint(without_joint(parse_bvh(text, "b.bvh"), "LeftHand"), "RightHand");
+  ASSERT_EQ(d.joints.size() + 2, parse_bvh(text, "b.bvh").joints.size());
+  d = parse_bvh(format_bvh(d), "blender.bvh");
+  EXPECT_EQ(bvh_point_names(d)[23], "forearm.L_End");
+  expect_same_pose3d(cmu, read_data_bvh(dir, d, "blender.bvh"));
+}
+
+TEST(BvhReader, UsersJointTable) {
+  // Names no built-in rig knows: choose_convention lists them and says how to write a
+  // table; the user's --joints table then maps them.
+  lmm::test::TempDir dir;
+  const std::string text = rename_joints(
+      cmu_bvh(), sided({{"LeftShoulder", "L_clav"}, {"LeftArm", "L_uparm"}, {"LeftForeArm", "L_loarm"}, {"LeftHand", "L_paw"}, {"LeftUpLeg", "L_femur"},
+                        {"LeftLeg", "L_tibia"}, {"LeftFoot", "L_talus"}},
+                       "Left", "Right", "L_", "R_"));
+  write_text_atomic(dir / "odd.bvh", text);
+  EXPECT_TRUE(lmm::test::throws_format_error([&] { read_bvh(dir / "odd.bvh", 0, View::front); }, "odd.bvh", -1,
+                                             {"no known bvh convention", "L_femur", "--joints"}));
+  write_text_atomic(dir / "odd.json", R"({"id": "odd", "joints": {
+      "Nose": "Head", "Neck": "Neck", "MidHip": "0.5*L_femur + 0.5*R_femur",
+      "LShoulder": "L_uparm", "LElbow": "L_loarm", "LWrist": "L_paw", "LHip": "L_femur", "LKnee": "L_tibia",
+      "LAnkle": "L_talus", "LBigToe": "LeftToeBase_End",
+      "RShoulder": "R_uparm", "RElbow": "R_loarm", "RWrist": "R_paw", "RHip": "R_femur", "RKnee": "R_tibia",
+      "RAnkle": "R_talus", "RBigToe": "RightToeBase_End"}})");
+  BvhOptions opt;
+  opt.joints = dir / "odd.json";
+  const RawClip own = read_bvh(dir / "odd.bvh", 0, View::front, opt);
+  expect_same_pose3d(read_text_bvh(dir, cmu_bvh()), own);
+}
+
+TEST(BvhReader, UnitsByAnatomy) {
+  // The fixture's leg is 45 + 40 = 85 units: cm. The same skeleton in mm, inches, CMU/ASF
+  // units (1/0.45 inch) and metres reads as the same millimetres.
+  lmm::test::TempDir dir;
   const BvhData cm = parse_bvh(cmu_bvh(), "cm.bvh");
-  EXPECT_EQ(bvh_estimate_mm_per_unit(cm), 10.0);
-  BvhData asf = cm;
-  const double k = 10.0 / (25.4 / 0.45);
-  for (auto& j : asf.joints)
-    for (double& v : j.offset) v *= k;
-  EXPECT_DOUBLE_EQ(bvh_estimate_mm_per_unit(asf), 25.4 / 0.45);
-  BvhData metres = cm;
-  for (auto& j : metres.joints)
-    for (double& v : j.offset) v /= 100;
-  EXPECT_EQ(bvh_estimate_mm_per_unit(metres), 1000.0);
+  const RawClip ref = read_text_bvh(dir, cmu_bvh());
+  const BoundConvention conv = choose_convention(bvh_point_names(cm), "bvh", "cm.bvh");
+  EXPECT_EQ(conv.convention().id, "bvh_humanik");
+  EXPECT_EQ(bvh_mm_per_unit_by_anatomy(cm, conv), 10.0);
+  for (double unit : {1.0, 25.4, 25.4 / 0.45, 1000.0}) {
+    SCOPED_TRACE(unit);
+    const BvhData d = scaled(cm, 10.0 / unit);
+    EXPECT_DOUBLE_EQ(bvh_mm_per_unit_by_anatomy(d, conv), unit);
+    expect_same_pose3d(ref, read_data_bvh(dir, d, "u.bvh"), 0.05f);
+  }
+  // PyMO style: inches with the root OFFSET at the first frame, far from the origin (the
+  // rest pose then spans ~61 units, which an extent rule reads as CMU units).
+  BvhData pymo = scaled(cm, 10.0 / 25.4);
+  pymo.joints[0].offset = {5, 100 / 2.54, -20};
+  for (int t = 0; t < pymo.frames; ++t) {
+    pymo.motion[t * pymo.channels + 0] += 5;
+    pymo.motion[t * pymo.channels + 2] -= 20;
+  }
+  const RawClip p = read_data_bvh(dir, parse_bvh(format_bvh(pymo), "p.bvh"), "pymo.bvh");
+  expect_joint(p, 0, LKnee, 100 + 127, 500, -508);
+  expect_joint(p, 0, LAnkle, 100 + 127, 100, -508);
   // An explicit unit wins: cm read as mm gives a tenth of the size.
   BvhOptions opt;
   opt.mm_per_unit = 1;
-  lmm::test::TempDir dir;
   write_text_atomic(dir / "u.bvh", cmu_bvh());
   const RawClip c = read_bvh(dir / "u.bvh", 30, View::front, opt);
   EXPECT_EQ(c.fps, 30.0);
   EXPECT_NEAR(j3(c, 0, LWrist)[0], 71, 1e-4);
+  // Without a convention the extent rule guesses (1.7 m person): 170 units -> cm.
+  EXPECT_EQ(bvh_estimate_mm_per_unit(cm), 10.0);
+  EXPECT_EQ(bvh_nearest_unit(32.3, 860), 25.4);
+}
+
+TEST(BvhReader, ExtraLinesAfterTheFramesAreIgnoredWithAWarning) {
+  // assimp's Boxing_Toes.bvh: "Frames: 3069" and 3070 data lines.
+  const std::string text = kCmuHierarchy + cmu_motion() + row({{1, 999}}) + "\n";
+  const BvhData d = parse_bvh(text, "extra.bvh");
+  EXPECT_EQ(d.frames, 3);
+  EXPECT_EQ(d.extra_lines, 1);
+  const SourceMotion m = bvh_source_motion(d, "extra.bvh");
+  ASSERT_EQ(m.warnings.size(), 1u);
+  EXPECT_EQ(m.warnings[0], "1 data line(s) after the 3 frames that 'Frames:' announces were ignored");
+  EXPECT_EQ(m.frames, 3);
+  EXPECT_EQ(m.fps, 120.0);
+  EXPECT_EQ(m.points.size(), d.joints.size());
+  EXPECT_EQ(m.points[6], "LeftToeBase_End");
+  EXPECT_NEAR(m.at(0, 0, 0)[1], 1000, 1e-3);  // Hips, mm
+}
+
+TEST(BvhReader, ProbeClaimsHierarchyText) {
+  EXPECT_EQ(probe_bvh("a.bvh", "HIERARCHY\nROOT Hips\n"), 100);
+  EXPECT_EQ(probe_bvh("a.bvh", "\xEF\xBB\xBF  \r\nHIERARCHY\n"), 100);
+  EXPECT_EQ(probe_bvh("a.bvh", "# not a motion\n"), 10);  // a broken .bvh fails with a message
+  const FormatSpec* f = find_format("bvh");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->extensions, std::vector<std::string>{".bvh"});
 }
 
 TEST(BvhReader, WriterRoundTrips) {
@@ -421,33 +654,4 @@ TEST(BvhReader, BrokenHierarchiesThrowWithTheLine) {
             std::string::npos);
   EXPECT_NE(reason("HIERARCHY\nJOINT A\n{\n}\nMOTION\n").find("JOINT outside a ROOT"), std::string::npos);
   EXPECT_NE(reason("HIER").find("expected 'HIERARCHY'"), std::string::npos);
-}
-
-TEST(BvhReader, SkeletonWithoutArmsListsTheMissingJoints) {
-  lmm::test::TempDir dir;
-  const std::string text = rename_joints(cmu_bvh(), {{"LeftForeArm", "LeftThing"}, {"RightHand", "RightPaw"}});
-  try {
-    read_text_bvh(dir, text, "noarm.bvh");
-    FAIL() << "expected FormatError";
-  } catch (const FormatError& e) {
-    const std::string w = e.what();
-    EXPECT_NE(w.find("noarm.bvh"), std::string::npos) << w;
-    EXPECT_NE(w.find("RWrist (a joint named like RightHand"), std::string::npos) << w;
-    EXPECT_NE(w.find("LElbow (a joint named like LeftForeArm"), std::string::npos) << w;
-    EXPECT_NE(w.find("LeftThing"), std::string::npos) << w;  // the file's joints are listed
-  }
-}
-
-TEST(BvhReader, RealFilesWhenAvailable) {
-  const auto dir = lmm::test::shared_data("bvh");
-  if (dir.empty()) GTEST_SKIP() << "no real BVH files under ../shared/data/bvh (absent on this machine)";
-  int n = 0;
-  for (auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.path().extension() != ".bvh" || n >= 3) continue;
-    ++n;
-    const RawClip c = read_bvh(e.path(), 0, View::front);
-    EXPECT_GT(c.frames, 0) << e.path();
-    EXPECT_EQ(j3(c, 0, Neck)[3], 1.f) << e.path();
-  }
-  if (n == 0) GTEST_SKIP() << dir << " holds no .bvh files";
 }
