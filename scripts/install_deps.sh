@@ -6,7 +6,7 @@ PKGS=(
   libtorch-dev libgloo-dev libopenblas0-openmp libblas-dev
   libopencv-dev opencv-doc libgif-dev
   nlohmann-json3-dev libsimdjson-dev libcli11-dev libfmt-dev libflatbuffers-dev
-  libhdf5-dev hdf5-tools
+  libhdf5-dev hdf5-tools zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-h5py python3-torch
   ccache clang libclang-rt-14-dev

@@ -1,14 +1,17 @@
-// COCO-17 readers (annotation/result/list JSON via nlohmann-json, .npy, .csv/.txt)
-// mapped to BODY_25 through kCocoToBody25, and the .npy writer.
-// Internal layout: coco (T, 17, 3) x, y, confidence -> clip.pose (T, 25, 3).
+// COCO-family 2D keypoint decoders (coco17.h): annotation/result/list JSON via
+// nlohmann-json (COCO-17, Halpe-26, Halpe-136), (T, 17, 3) .npy and .csv/.txt arrays, the
+// content probes of format "coco17", and the .npy writer.
+// Every decoder gives a SourceMotion: data (T, N, K, 3) x, y px, confidence; frames are
+// images in natural order of their ids; all people of an image are kept (read_clips picks
+// one by track id or by the nearest-neighbour tracker).
 #include "lmm/io/coco17.h"
 
 #include <algorithm>
-#include <charconv>
+#include <cctype>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <optional>
-#include <set>
 #include <nlohmann/json.hpp>
 
 #include "lmm/core/atomic_file.h"
@@ -21,35 +24,6 @@
 namespace lmm::io {
 namespace fs = std::filesystem;
 
-// COCO index of each BODY_25 joint; {a, b} = mean of a and b (conf = min).
-constexpr JointTable kCocoToBody25{{
-    {0, -1},   // Nose      <- nose
-    {5, 6},    // Neck      <- mean(left_shoulder, right_shoulder)
-    {6, -1},   // RShoulder <- right_shoulder
-    {8, -1},   // RElbow    <- right_elbow
-    {10, -1},  // RWrist    <- right_wrist
-    {5, -1},   // LShoulder <- left_shoulder
-    {7, -1},   // LElbow    <- left_elbow
-    {9, -1},   // LWrist    <- left_wrist
-    {11, 12},  // MidHip    <- mean(left_hip, right_hip)
-    {12, -1},  // RHip      <- right_hip
-    {14, -1},  // RKnee     <- right_knee
-    {16, -1},  // RAnkle    <- right_ankle
-    {11, -1},  // LHip      <- left_hip
-    {13, -1},  // LKnee     <- left_knee
-    {15, -1},  // LAnkle    <- left_ankle
-    {2, -1},   // REye      <- right_eye
-    {1, -1},   // LEye      <- left_eye
-    {4, -1},   // REar      <- right_ear
-    {3, -1},   // LEar      <- left_ear
-    {-1, -1},  // LBigToe   (missing)
-    {-1, -1},  // LSmallToe (missing)
-    {-1, -1},  // LHeel     (missing)
-    {-1, -1},  // RBigToe   (missing)
-    {-1, -1},  // RSmallToe (missing)
-    {-1, -1},  // RHeel     (missing)
-}};
-
 const char* const kCocoJointNames[kCocoJoints] = {
     "nose",           "left_eye",   "right_eye",   "left_ear",   "right_ear",   "left_shoulder",
     "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_hip",
@@ -57,82 +31,117 @@ const char* const kCocoJointNames[kCocoJoints] = {
 
 namespace {
 
-constexpr double kDefaultFps = 30.0;
 using json = nlohmann::json;
+constexpr int kHalpe136Joints = 136;
+
+// ---- skeletons ----
+
+struct Skeleton {
+  const char* id;              // convention id
+  const char* const* names;    // point names
+  int points;                  // points used
+  int values;                  // numbers per person in the file (3 * its keypoints)
+};
+constexpr Skeleton kSkeletons[] = {
+    {"coco17", kCocoJointNames, kCocoJoints, 3 * kCocoJoints},
+    {"halpe26", kHalpeJointNames, kHalpeJoints, 3 * kHalpeJoints},
+    {"halpe26", kHalpeJointNames, kHalpeJoints, 3 * kHalpe136Joints},  // Halpe-136: body + feet
+};
+
+const Skeleton* skeleton_of(size_t values) {
+  for (const Skeleton& s : kSkeletons)
+    if (static_cast<size_t>(s.values) == values) return &s;
+  return nullptr;
+}
+
+void set_points(SourceMotion& m, const Skeleton& s) {
+  m.skeleton = s.id;
+  m.points.assign(s.names, s.names + s.points);
+}
 
 // ---- confidence channel ----
 
 // Annotation visibility flag v -> confidence.
-float visibility_to_conf(double v, const std::string& file, long frame, int joint) {
+float visibility_to_conf(double v, const std::string& file, long frame, const char* joint) {
   if (v == 0) return 0.f;
   if (v == 1) return 0.5f;
   if (v == 2) return 1.f;
   throw FormatError(file, frame,
-                    std::string("visibility of ") + kCocoJointNames[joint] + " is " +
-                        std::to_string(v) + ", expected 0, 1 or 2");
+                    std::string("visibility of ") + joint + " is " + std::to_string(v) +
+                        ", expected 0, 1 or 2");
 }
 
-// Third channel of lists and arrays: visibility flags when every value is 0, 1 or 2
-// and some is 2; otherwise a score, clamped to [0, 1]. NaN is left for the finiteness check.
-void third_channel_to_conf(std::vector<float>& coco) {
+// Third channel of lists and arrays (every third value of `v`): visibility flags when
+// every value is 0, 1 or 2 and some is 2; otherwise a score, clamped to [0, 1] (AlphaPose
+// scores reach 1.06). NaN is left for the finiteness check.
+void third_channel_to_conf(std::vector<float>& v) {
   bool flags = true, any_two = false;
-  for (size_t i = 2; i < coco.size(); i += 3) {
-    const float v = coco[i];
-    flags = flags && (v == 0 || v == 1 || v == 2);
-    any_two = any_two || v == 2;
+  for (size_t i = 2; i < v.size(); i += 3) {
+    flags = flags && (v[i] == 0 || v[i] == 1 || v[i] == 2);
+    any_two = any_two || v[i] == 2;
   }
-  for (size_t i = 2; i < coco.size(); i += 3) {
-    float& v = coco[i];
+  for (size_t i = 2; i < v.size(); i += 3) {
+    float& c = v[i];
     if (flags && any_two)
-      v = v == 2 ? 1.f : v == 1 ? 0.5f : 0.f;
-    else if (std::isfinite(v))
-      v = std::clamp(v, 0.f, 1.f);
+      c = c == 2 ? 1.f : c == 1 ? 0.5f : 0.f;
+    else if (std::isfinite(c))
+      c = std::clamp(c, 0.f, 1.f);
   }
 }
 
-// ---- JSON ----
-
-// 51 keypoint values of element `kp` into dst; FormatError when not 51 numbers.
-void read_keypoints(const json& kp, float* dst, const std::string& file, long frame) {
-  if (!kp.is_array() || kp.size() != kCocoFrameDim)
-    throw FormatError(
-        file, frame,
-        "keypoints has " +
-            (kp.is_array() ? std::to_string(kp.size()) + " values" : std::string("no array")) +
-            ", expected 51 (17 COCO joints x, y, v)");
-  for (int i = 0; i < kCocoFrameDim; ++i) {
-    if (!kp[i].is_number())
-      throw FormatError(file, frame, "keypoints[" + std::to_string(i) + "] is not a number");
-    dst[i] = narrow_to_float(kp[i].get<double>());
-  }
+// FormatError at the first non-finite value of m.data.
+void check_finite(const SourceMotion& m, const std::string& file) {
+  const size_t frame = m.frame_size();
+  if (frame == 0) return;
+  const long i = first_non_finite(m.data.data(), static_cast<long>(m.data.size()));
+  if (i < 0) return;
+  const size_t in_frame = static_cast<size_t>(i) % frame;
+  const size_t p = in_frame / m.stride() % m.points.size(), c = in_frame % m.stride();
+  const char* what = c == static_cast<size_t>(m.dims) ? "confidence" : c == 0 ? "x" : c == 1 ? "y" : "z";
+  throw FormatError(file, static_cast<long>(static_cast<size_t>(i) / frame),
+                    std::string("non-finite ") + what + " of " + m.points[p] + ", expected a finite number");
 }
 
-// obj[key], or null when obj is not an object or lacks key (const operator[] would be UB).
-const json& field(const json& obj, const char* key) {
-  static const json kNull;
-  if (!obj.is_object()) return kNull;
-  auto it = obj.find(key);
-  return it != obj.end() ? *it : kNull;
-}
+// ---- ids: natural order ----
 
-double number_or(const json& obj, const char* key, double dflt) {
-  const json& v = field(obj, key);
-  return v.is_number() ? v.get<double>() : dflt;
-}
-
-// Image and track ids may be numbers or strings: numbers first (numerically), then strings.
+// Image and track ids may be numbers or strings: numbers first (numerically), then strings
+// in natural order (digit runs compare as numbers: "2.jpg" < "10.jpg").
 struct IdKey {
   bool is_string = false;
   double number = 0;
   std::string text;
-  bool operator<(const IdKey& o) const {
-    if (is_string != o.is_string) return !is_string;
-    return is_string ? text < o.text : number < o.number;
-  }
-  bool operator==(const IdKey& o) const { return !(*this < o) && !(o < *this); }
 };
 
-// The id in `id`, or nothing when it is neither a number nor a string.
+int natural_compare(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      size_t ie = i, je = j;
+      while (ie < a.size() && digit(a[ie])) ++ie;
+      while (je < b.size() && digit(b[je])) ++je;
+      size_t iz = i, jz = j;  // skip leading zeros
+      while (iz + 1 < ie && a[iz] == '0') ++iz;
+      while (jz + 1 < je && b[jz] == '0') ++jz;
+      if (ie - iz != je - jz) return ie - iz < je - jz ? -1 : 1;
+      if (int c = a.compare(iz, ie - iz, b, jz, je - jz)) return c < 0 ? -1 : 1;
+      if (ie - i != je - j) return ie - i < je - j ? -1 : 1;  // "01" after "1"
+      i = ie, j = je;
+    } else {
+      if (a[i] != b[j]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[j]) ? -1 : 1;
+      ++i, ++j;
+    }
+  }
+  return (i < a.size()) - (j < b.size());
+}
+
+struct IdLess {
+  bool operator()(const IdKey& a, const IdKey& b) const {
+    if (a.is_string != b.is_string) return !a.is_string;
+    return a.is_string ? natural_compare(a.text, b.text) < 0 : a.number < b.number;
+  }
+};
+
 std::optional<IdKey> id_key(const json& id) {
   IdKey k;
   if (id.is_number())
@@ -149,149 +158,210 @@ IdKey image_key(const json& id, const std::string& file, const char* what) {
   throw FormatError(file, -1, std::string(what) + " has no image_id, expected a number or string");
 }
 
-// One candidate person of an image: keypoints (51, third channel raw) and selection keys.
-struct Candidate {
-  std::vector<float> kp;
-  double area = 0;              // "area", else bbox w*h, else the keypoints' bounding box
-  int n_visible = 0;            // keypoints with v > 0
-  double score = 0;             // "score" of result files
-  std::optional<IdKey> track;   // track_id when present
+// obj[key], or null when obj is not an object or lacks key (const operator[] would be UB).
+const json& field(const json& obj, const char* key) {
+  static const json kNull;
+  if (!obj.is_object()) return kNull;
+  auto it = obj.find(key);
+  return it != obj.end() ? *it : kNull;
+}
+
+// Frame rate from time-of-day stamps in string image ids ("..T12_04_17.738369.png",
+// "12:04:17.5"): (T - 1) / (last - first), or 0 when the ids are not all increasing stamps.
+double fps_from_stamps(const std::vector<IdKey>& ids) {
+  if (ids.size() < 2) return 0;
+  std::vector<double> secs;
+  for (const IdKey& k : ids) {
+    if (!k.is_string) return 0;
+    const std::string& s = k.text;
+    bool found = false;
+    for (size_t p = s.size(); p-- > 0 && !found;) {  // the last hh?mm?ss stamp
+      if (p + 8 > s.size()) continue;
+      auto d2 = [&](size_t q) { return std::isdigit(static_cast<unsigned char>(s[q])) && std::isdigit(static_cast<unsigned char>(s[q + 1])); };
+      if (!(d2(p) && (s[p + 2] == '_' || s[p + 2] == ':') && d2(p + 3) && s[p + 5] == s[p + 2] && d2(p + 6)))
+        continue;
+      if (p > 0 && std::isdigit(static_cast<unsigned char>(s[p - 1]))) continue;
+      double t = std::stoi(s.substr(p, 2)) * 3600.0 + std::stoi(s.substr(p + 3, 2)) * 60.0 + std::stoi(s.substr(p + 6, 2));
+      size_t q = p + 8;
+      if (q + 1 < s.size() && s[q] == '.' && std::isdigit(static_cast<unsigned char>(s[q + 1]))) {
+        double scale = 0.1;
+        for (++q; q < s.size() && std::isdigit(static_cast<unsigned char>(s[q])); ++q, scale /= 10) t += (s[q] - '0') * scale;
+      }
+      secs.push_back(t);
+      found = true;
+    }
+    if (!found || (secs.size() > 1 && secs.back() <= secs[secs.size() - 2])) return 0;
+  }
+  return (secs.size() - 1) / (secs.back() - secs.front());
+}
+
+// ---- JSON ----
+
+// One detection: its keypoints (values, third channel raw) and its track id, if any.
+struct Detection {
+  const json* keypoints = nullptr;
+  std::optional<IdKey> track;
 };
 
-Candidate make_candidate(const json& a, const std::string& file, long frame) {
-  Candidate c;
-  c.kp.resize(kCocoFrameDim);
-  read_keypoints(field(a, "keypoints"), c.kp.data(), file, frame);
-  float x0 = 1e30f, y0 = 1e30f, x1 = -1e30f, y1 = -1e30f;
-  for (int j = 0; j < kCocoJoints; ++j) {
-    const float* q = &c.kp[j * 3];
-    if (q[2] <= 0) continue;
-    ++c.n_visible;
-    x0 = std::min(x0, q[0]), y0 = std::min(y0, q[1]), x1 = std::max(x1, q[0]),
-    y1 = std::max(y1, q[1]);
-  }
-  c.area = number_or(a, "area", -1);
-  if (c.area < 0) {
-    auto bb = a.find("bbox");
-    if (bb != a.end() && bb->is_array() && bb->size() == 4 && (*bb)[2].is_number() &&
-        (*bb)[3].is_number())
-      c.area = (*bb)[2].get<double>() * (*bb)[3].get<double>();
-    else
-      c.area = c.n_visible > 1 ? double(x1 - x0) * double(y1 - y0) : 0;
-  }
-  c.score = number_or(a, "score", 0);
-  c.track = id_key(field(a, "track_id"));
-  return c;
+// The frames of a file: per frame its detections (file order).
+struct Frames {
+  std::vector<IdKey> ids;                     // per frame, when the file has image ids
+  std::vector<std::vector<Detection>> dets;   // (T, n_t)
+  bool flags = false;                         // third values are visibility flags (annotation file)
+};
+
+// Number of values of a keypoints array, FormatError when it is not an array.
+size_t keypoint_count(const json& kp, const std::string& file, long frame) {
+  if (!kp.is_array())
+    throw FormatError(file, frame, "keypoints is not an array, expected 3*K numbers (K = 17, 26 or 136)");
+  return kp.size();
 }
 
-// True when a should be preferred over b (largest area, then most keypoints, then score).
-bool larger(const Candidate& a, const Candidate& b) {
-  if (a.area != b.area) return a.area > b.area;
-  if (a.n_visible != b.n_visible) return a.n_visible > b.n_visible;
-  return a.score > b.score;
+// Image ids -> frame index in natural order; detections grouped by image.
+Frames group_by_image(const std::vector<std::pair<IdKey, Detection>>& dets, const std::vector<IdKey>& images) {
+  std::map<IdKey, size_t, IdLess> frame_of;
+  for (const IdKey& k : images) frame_of[k];
+  for (const auto& d : dets) frame_of[d.first];
+  Frames f;
+  for (auto& [k, t] : frame_of) t = f.ids.size(), f.ids.push_back(k);
+  f.dets.resize(f.ids.size());
+  for (const auto& [k, d] : dets) f.dets[frame_of[k]].push_back(d);
+  return f;
 }
 
-// Picks one person per frame: by the most frequent track_id when any candidate has
-// one, else the largest. Returns the raw (T, 17, 3) keypoints (missing frame = zeros).
-std::vector<float> choose_people(const std::vector<std::vector<Candidate>>& frames) {
-  std::map<IdKey, int> track_frames;  // track_id -> frames it appears in
-  for (const auto& cands : frames) {
-    std::set<IdKey> seen;
-    for (const auto& c : cands)
-      if (c.track) seen.insert(*c.track);
-    for (const auto& id : seen) ++track_frames[id];
-  }
-  std::optional<IdKey> track;
-  int best = 0;
-  for (const auto& [id, n] : track_frames)  // ties: smallest id (map order)
-    if (n > best) best = n, track = id;
-  std::vector<float> coco(frames.size() * kCocoFrameDim, 0.f);
-  for (size_t t = 0; t < frames.size(); ++t) {
-    const Candidate* pick = nullptr;
-    for (const auto& c : frames[t]) {
-      if (track) {
-        if (c.track && *c.track == *track) {
-          pick = &c;
-          break;
-        }
-      } else if (!pick || larger(c, *pick)) {
-        pick = &c;
-      }
-    }
-    if (pick) std::copy(pick->kp.begin(), pick->kp.end(), coco.begin() + t * kCocoFrameDim);
-  }
-  return coco;
-}
-
-// {"images": [...], "annotations": [...]}: frames are images ordered by id; images
-// without a usable annotation become all-missing frames.
-std::vector<float> parse_annotation_file(const json& doc, const std::string& file) {
-  std::map<IdKey, long> frame_of;
+Frames annotation_frames(const json& doc, const std::string& file) {
   const json& images = field(doc, "images");
-  if (!images.is_null() && !images.is_array())
-    throw FormatError(file, -1, "\"images\" is not an array");
+  if (!images.is_null() && !images.is_array()) throw FormatError(file, -1, "\"images\" is not an array");
+  std::vector<IdKey> ids;
   for (const auto& img : images) {
-    if (!img.is_object())
-      throw FormatError(file, -1, "an image is not an object, expected COCO images");
-    frame_of[image_key(field(img, "id"), file, "an image")];
+    if (!img.is_object()) throw FormatError(file, -1, "an image is not an object, expected COCO images");
+    ids.push_back(image_key(field(img, "id"), file, "an image"));
   }
   const json& anns = field(doc, "annotations");
   if (!anns.is_array()) throw FormatError(file, -1, "\"annotations\" is not an array");
-  auto usable = [&](const json& a) {
-    if (!a.is_object()) throw FormatError(file, -1, "an annotation is not an object");
-    return a.contains("keypoints") && number_or(a, "iscrowd", 0) == 0;
-  };
-  for (const auto& a : anns)
-    if (usable(a)) frame_of[image_key(field(a, "image_id"), file, "an annotation")];
-  long t = 0;
-  for (auto& kv : frame_of) kv.second = t++;
-  std::vector<std::vector<Candidate>> frames(frame_of.size());
+  std::vector<std::pair<IdKey, Detection>> dets;
   for (const auto& a : anns) {
-    if (!usable(a)) continue;
-    const long frame = frame_of[image_key(field(a, "image_id"), file, "an annotation")];
-    Candidate c = make_candidate(a, file, frame);
-    for (int j = 0; j < kCocoJoints; ++j)
-      c.kp[j * 3 + 2] = visibility_to_conf(c.kp[j * 3 + 2], file, frame, j);
-    frames[frame].push_back(std::move(c));
+    if (!a.is_object()) throw FormatError(file, -1, "an annotation is not an object");
+    const json& crowd = field(a, "iscrowd");
+    if (!a.contains("keypoints") || (crowd.is_number() && crowd.get<double>() != 0)) continue;
+    dets.push_back({image_key(field(a, "image_id"), file, "an annotation"),
+                    {&a["keypoints"], id_key(field(a, "track_id"))}});
   }
-  return choose_people(frames);
+  Frames f = group_by_image(dets, ids);
+  f.flags = true;
+  return f;
 }
 
-// [{"keypoints": [...]}, ...] or [[51 numbers], ...] (one element per frame), or a
-// result list [{"image_id": .., "keypoints": [...], "score": ..}, ...] grouped by image.
-std::vector<float> parse_list(const json& doc, const std::string& file) {
+// AlphaPose's "idx" is a track id only with --pose_track: a number, distinct among the
+// people of each image and not the same everywhere. Returns whether to use it.
+bool idx_is_track(const json& doc) {
+  std::map<IdKey, std::vector<double>, IdLess> per_image;
+  std::optional<double> first;
+  bool varies = false;
+  for (const auto& e : doc) {
+    const json& idx = field(e, "idx");
+    if (!idx.is_number()) return false;
+    const double v = idx.get<double>();
+    if (first && *first != v) varies = true;
+    first = v;
+    auto k = id_key(field(e, "image_id"));
+    if (!k) return false;
+    auto& seen = per_image[*k];
+    if (std::find(seen.begin(), seen.end(), v) != seen.end()) return false;
+    seen.push_back(v);
+  }
+  return varies;
+}
+
+Frames list_frames(const json& doc, const std::string& file) {
   size_t with_id = 0;
   for (const auto& e : doc) with_id += e.is_object() && e.contains("image_id");
-  std::vector<float> coco;
-  if (with_id == 0) {
-    coco.resize(doc.size() * kCocoFrameDim);
+  Frames f;
+  if (with_id == 0) {  // one element per frame
     for (size_t t = 0; t < doc.size(); ++t) {
       const json& e = doc[t];
       if (e.is_object() && e.contains("keypoints"))
-        read_keypoints(field(e, "keypoints"), &coco[t * kCocoFrameDim], file, long(t));
+        f.dets.push_back({{&e["keypoints"], id_key(field(e, "track_id"))}});
       else if (e.is_array())
-        read_keypoints(e, &coco[t * kCocoFrameDim], file, long(t));
+        f.dets.push_back({{&e, std::nullopt}});
       else
         throw FormatError(file, long(t),
-                          "list element is neither {\"keypoints\": [51 numbers]} "
-                          "nor an array of 51 numbers");
+                          "list element is neither {\"keypoints\": [3K numbers]} nor an array of 3K numbers");
     }
-  } else {
-    if (with_id != doc.size())
-      throw FormatError(file, -1, "only some list elements have an image_id, expected all or none");
-    std::map<IdKey, std::vector<const json*>> by_image;
-    for (const auto& e : doc)
-      by_image[image_key(field(e, "image_id"), file, "a result")].push_back(&e);
-    std::vector<std::vector<Candidate>> frames;
-    for (const auto& [key, elems] : by_image) {
-      const long frame = static_cast<long>(frames.size());
-      frames.emplace_back();
-      for (const json* e : elems) frames.back().push_back(make_candidate(*e, file, frame));
-    }
-    coco = choose_people(frames);
+    return f;
   }
-  third_channel_to_conf(coco);
-  return coco;
+  if (with_id != doc.size())
+    throw FormatError(file, -1, "only some list elements have an image_id, expected all or none");
+  const bool use_idx = idx_is_track(doc);
+  std::vector<std::pair<IdKey, Detection>> dets;
+  for (const auto& e : doc) {
+    Detection d{&field(e, "keypoints"), id_key(field(e, "track_id"))};
+    if (!d.track && use_idx) d.track = id_key(field(e, "idx"));
+    dets.push_back({image_key(field(e, "image_id"), file, "a result"), d});
+  }
+  return group_by_image(dets, {});
+}
+
+// Frames -> SourceMotion: one skeleton for the whole file (from the keypoint count).
+SourceMotion frames_to_motion(const Frames& f, const std::string& file) {
+  SourceMotion m;
+  const Skeleton* skel = nullptr;
+  size_t people = 0;
+  bool any_track = false;
+  for (size_t t = 0; t < f.dets.size(); ++t) {
+    people = std::max(people, f.dets[t].size());
+    for (const Detection& d : f.dets[t]) {
+      const size_t n = keypoint_count(*d.keypoints, file, long(t));
+      const Skeleton* s = skeleton_of(n);
+      if (!s)
+        throw FormatError(file, long(t), "keypoints has " + std::to_string(n) +
+                                             " values, expected 51 (COCO-17), 78 (Halpe-26) or 408 (Halpe-136): 3 per joint");
+      if (skel && skel != s)
+        throw FormatError(file, long(t), "keypoints has " + std::to_string(n) + " values where earlier ones had " +
+                                             std::to_string(skel->values) + ", expected one skeleton per file");
+      skel = s;
+      any_track = any_track || d.track.has_value();
+    }
+  }
+  if (!skel) throw FormatError(file, -1, "no frames with keypoints, expected at least one person");
+  set_points(m, *skel);
+  if (skel->values == 3 * kHalpe136Joints)
+    m.warnings.push_back("Halpe-136: the first 26 points (body and feet) are used, face and hands ignored");
+  m.resize(static_cast<int>(f.dets.size()), static_cast<int>(people));
+  std::map<IdKey, int, IdLess> track_number;  // the file's track ids -> 0, 1, ... in id order
+  for (const auto& dets : f.dets)
+    for (const Detection& d : dets)
+      if (d.track) track_number.emplace(*d.track, 0);
+  int next = 0;
+  for (auto& kv : track_number) kv.second = next++;
+  if (any_track) m.track_ids.assign(f.dets.size() * people, -1);
+  std::vector<float> raw;
+  for (size_t t = 0; t < f.dets.size(); ++t) {
+    for (size_t n = 0; n < f.dets[t].size(); ++n) {
+      const Detection& d = f.dets[t][n];
+      const json& kp = *d.keypoints;
+      raw.resize(3 * skel->points);
+      for (int i = 0; i < 3 * skel->points; ++i) {
+        if (!kp[i].is_number())
+          throw FormatError(file, long(t), "keypoints[" + std::to_string(i) + "] is not a number");
+        raw[i] = narrow_to_float(kp[i].get<double>());
+      }
+      if (f.flags)
+        for (int j = 0; j < skel->points; ++j)
+          raw[3 * j + 2] = visibility_to_conf(raw[3 * j + 2], file, long(t), skel->names[j]);
+      std::copy(raw.begin(), raw.end(), m.at(static_cast<int>(t), static_cast<int>(n), 0));
+      if (d.track) m.track_ids[t * people + n] = track_number[*d.track];
+    }
+  }
+  if (!f.flags) third_channel_to_conf(m.data);
+  check_finite(m, file);
+  m.fps = fps_from_stamps(f.ids);
+  if (m.fps > 0) {
+    char msg[96];
+    std::snprintf(msg, sizeof msg, "frame rate %.3f FPS from the time stamps in the image ids", m.fps);
+    m.warnings.emplace_back(msg);
+  }
+  return m;
 }
 
 // ---- csv / txt ----
@@ -314,68 +384,98 @@ bool parse_numbers(std::string_view line, std::vector<float>& out) {
   }
 }
 
+// (T, 17, 3) floats -> SourceMotion of one person (third channel -> confidence).
+SourceMotion coco_array_motion(std::vector<float> coco, const std::string& file) {
+  SourceMotion m;
+  set_points(m, kSkeletons[0]);
+  m.frames = static_cast<int>(coco.size() / kCocoFrameDim);
+  if (m.frames == 0) throw FormatError(file, -1, "no frames, expected at least one (T, 17, 3) frame");
+  third_channel_to_conf(coco);
+  m.data = std::move(coco);
+  check_finite(m, file);
+  return m;
+}
+
+// The complete (T, 17, 3) frames of a float .npy, or of its head: {} unless the shape is
+// (T, 17, 3) with a float dtype.
+std::vector<float> npy_frames(std::string_view bytes, const std::string& file, bool whole) {
+  const NpyHeader h = parse_npy_header(bytes, file);
+  if (h.shape.size() != 3 || h.shape[1] != kCocoJoints || h.shape[2] != 3) return {};
+  if (whole) return parse_npy(bytes, file).data;
+  if (h.fortran_order || (h.descr != "<f4" && h.descr != "<f8")) return {};
+  const size_t item = h.descr == "<f4" ? 4 : 8, row = item * kCocoFrameDim;
+  const size_t rows = std::min<size_t>(static_cast<size_t>(h.shape[0]), (bytes.size() - h.data_offset) / row);
+  std::vector<float> out(rows * kCocoFrameDim);
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (item == 4) {
+      std::memcpy(&out[i], bytes.data() + h.data_offset + 4 * i, 4);
+    } else {
+      double d;
+      std::memcpy(&d, bytes.data() + h.data_offset + 8 * i, 8);
+      out[i] = narrow_to_float(d);
+    }
+  }
+  return out;
+}
+
+KeypointNpyKind classify_frames(const std::vector<float>& v) {
+  bool scores = true, root_zero = true, metres = true, off_origin = false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const float x = v[i];
+    if (!std::isfinite(x)) continue;  // the reader reports it
+    const bool root = i % kCocoFrameDim < 3;
+    if (i % 3 == 2) scores = scores && x >= 0 && x <= 2;
+    if (root) root_zero = root_zero && std::fabs(x) <= 1e-3f;
+    metres = metres && std::fabs(x) <= 10.f;
+    off_origin = off_origin || (!root && x != 0);
+  }
+  const bool h36m = root_zero && metres && off_origin;
+  if (scores && !h36m) return KeypointNpyKind::coco17;
+  if (h36m && !scores) return KeypointNpyKind::h36m17;
+  return KeypointNpyKind::ambiguous;
+}
+
+int text_probe(std::string_view head) {
+  std::vector<float> row;
+  int lines = 0;
+  while (!head.empty() && lines < 3) {
+    const size_t nl = head.find('\n');
+    if (nl == std::string_view::npos) break;  // a cut last line says nothing
+    const std::string_view line = head.substr(0, nl);
+    head.remove_prefix(nl + 1);
+    const size_t first = line.find_first_not_of(" \t\r,;");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    ++lines;
+    if (parse_numbers(line, row)) return row.size() == kCocoFrameDim ? 40 : row.size() == 3 ? 20 : 0;
+  }
+  return 0;
+}
+
 }  // namespace
 
-std::string coco17_table_markdown() {
-  return joint_table_markdown(kCocoToBody25, kCocoJointNames, "COCO-17");
-}
-
-RawClip coco17_clip(const std::vector<float>& coco, const std::string& file, double fps) {
-  const long T = static_cast<long>(coco.size() / kCocoFrameDim);
-  if (T == 0) throw FormatError(file, -1, "no frames, expected at least one (T, 17, 3) frame");
-  RawClip clip;
-  clip.name = fs::path(file).stem().string();
-  clip.source_path = file;
-  clip.source_format = "coco17";
-  clip.fps = fps > 0 ? fps : kDefaultFps;
-  clip.units = "px";
-  clip.frames = static_cast<int>(T);
-  clip.pose.resize(static_cast<size_t>(T) * kFrameDim);
-  for (long t = 0; t < T; ++t) {
-    const float* src = coco.data() + t * kCocoFrameDim;
-    if (long i = first_non_finite(src, kCocoFrameDim); i >= 0)
-      throw FormatError(file, t,
-                        std::string("non-finite ") +
-                            (i % 3 == 0   ? "x"
-                             : i % 3 == 1 ? "y"
-                                          : "confidence") +
-                            " of " + kCocoJointNames[i / 3] + ", expected a finite number");
-    apply_joint_map(kCocoToBody25, src, kChannels, clip.frame(static_cast<int>(t)));
-  }
-  return clip;
-}
-
-RawClip parse_coco17_json(std::string_view text, const std::string& file, double fps) {
+SourceMotion decode_coco_json(std::string_view text, const std::string& file) {
   json doc;
   try {
     doc = json::parse(text.begin(), text.end());
   } catch (const json::exception& e) {
-    throw FormatError(file, -1,
-                      std::string("invalid JSON (") + e.what() + "), expected COCO keypoints");
+    throw FormatError(file, -1, std::string("invalid JSON (") + e.what() + "), expected COCO keypoints");
   }
-  std::vector<float> coco;
-  if (doc.is_object() && doc.contains("annotations"))
-    coco = parse_annotation_file(doc, file);
-  else if (doc.is_array())
-    coco = parse_list(doc, file);
-  else
-    throw FormatError(file, -1,
-                      "expected a COCO annotation object with \"annotations\" or a list "
-                      "of {\"keypoints\": [51 numbers]}");
-  return coco17_clip(coco, file, fps);
+  if (doc.is_object() && doc.contains("annotations")) return frames_to_motion(annotation_frames(doc, file), file);
+  if (doc.is_array()) return frames_to_motion(list_frames(doc, file), file);
+  throw FormatError(file, -1,
+                    "expected a COCO annotation object with \"annotations\" or a list "
+                    "of {\"keypoints\": [3K numbers]}");
 }
 
-RawClip parse_coco17_npy(std::string_view bytes, const std::string& file, double fps) {
+SourceMotion decode_coco17_npy(std::string_view bytes, const std::string& file) {
   NpyArray a = parse_npy(bytes, file);
   if (a.shape.size() != 3 || a.shape[1] != kCocoJoints || a.shape[2] != 3)
     throw FormatError(file, -1, "npy shape " + npy_shape_string(a.shape) + ", expected (T, 17, 3)");
-  if (a.shape[0] == 0)
-    throw FormatError(file, -1, "npy shape (0, 17, 3): no frames, expected T >= 1");
-  third_channel_to_conf(a.data);
-  return coco17_clip(a.data, file, fps);
+  if (a.shape[0] == 0) throw FormatError(file, -1, "npy shape (0, 17, 3): no frames, expected T >= 1");
+  return coco_array_motion(std::move(a.data), file);
 }
 
-RawClip parse_coco17_csv(std::string_view text, const std::string& file, double fps) {
+SourceMotion decode_coco17_csv(std::string_view text, const std::string& file) {
   std::vector<float> coco, row;
   size_t width = 0;  // 51 or 3 once known
   long rows = 0, line_no = 0;
@@ -393,34 +493,107 @@ RawClip parse_coco17_csv(std::string_view text, const std::string& file, double 
         header_allowed = false;
         continue;
       }
-      throw FormatError(file, frame,
-                        "line " + std::to_string(line_no) + " has a value that is not a number");
+      throw FormatError(file, frame, "line " + std::to_string(line_no) + " has a value that is not a number");
     }
     header_allowed = false;
     if (width == 0 && (row.size() == kCocoFrameDim || row.size() == 3)) width = row.size();
     if (row.size() != width || width == 0)
       throw FormatError(file, frame,
                         "line " + std::to_string(line_no) + " has " + std::to_string(row.size()) +
-                            " values, expected rows of 51 (T, 51) or of 3 (17*T, 3) "
-                            "for a (T, 17, 3) array");
+                            " values, expected rows of 51 (T, 51) or of 3 (17*T, 3) for a (T, 17, 3) array");
     coco.insert(coco.end(), row.begin(), row.end());
     ++rows;
   }
   if (width == 3 && rows % kCocoJoints != 0)
-    throw FormatError(
-        file, rows / kCocoJoints,
-        std::to_string(rows) + " rows of 3 values, expected 17*T rows for a (T, 17, 3) array");
-  third_channel_to_conf(coco);
-  return coco17_clip(coco, file, fps);
+    throw FormatError(file, rows / kCocoJoints,
+                      std::to_string(rows) + " rows of 3 values, expected 17*T rows for a (T, 17, 3) array");
+  return coco_array_motion(std::move(coco), file);
+}
+
+KeypointNpyKind classify_keypoint_npy(std::string_view bytes, const std::string& file) {
+  std::vector<float> v;
+  try {
+    v = npy_frames(bytes, file, false);
+  } catch (const FormatError&) {
+    return KeypointNpyKind::not_17x3;
+  }
+  if (v.empty()) {
+    try {  // (T, 17, 3) in another dtype or order, or (0, 17, 3): let the reader say
+      const NpyHeader h = parse_npy_header(bytes, file);
+      if (h.shape.size() == 3 && h.shape[1] == kCocoJoints && h.shape[2] == 3) return KeypointNpyKind::ambiguous;
+    } catch (const FormatError&) {
+    }
+    return KeypointNpyKind::not_17x3;
+  }
+  return classify_frames(v);
+}
+
+int probe_coco17(const fs::path& file, std::string_view head) {
+  std::string ext = file.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".json") {
+    if (head.find("\"keypoints\"") == std::string_view::npos) return 0;
+    return head.find("\"image_id\"") != std::string_view::npos ? 80 : 50;
+  }
+  if (ext == ".npy") {
+    switch (classify_keypoint_npy(head, file.string())) {
+      case KeypointNpyKind::coco17: return 80;
+      case KeypointNpyKind::ambiguous: return 30;  // the reader asks for --format
+      default: return 0;
+    }
+  }
+  return text_probe(head);
+}
+
+std::vector<SourceMotion> read_coco17_motion(const fs::path& path, const ReadOptions& opt) {
+  std::string ext = path.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string bytes = read_text(path), file = path.string();
+  if (ext == ".json") return {decode_coco_json(bytes, file)};
+  if (ext == ".npy") {
+    if (opt.format == "auto" || opt.format.empty()) {
+      const std::vector<float> all = npy_frames(bytes, file, true);
+      const KeypointNpyKind k = all.empty() ? KeypointNpyKind::coco17 : classify_frames(all);
+      if (k != KeypointNpyKind::coco17)
+        throw FormatError(file, -1,
+                          std::string("this (T, 17, 3) array ") +
+                              (k == KeypointNpyKind::h36m17
+                                   ? "looks like root-relative H36M-17 3D in metres"
+                                   : "could be COCO-17 keypoints (x px, y px, score) or H36M-17 3D (metres, root-relative)") +
+                              ": say which with --format coco17 or --format h36m17");
+    }
+    return {decode_coco17_npy(bytes, file)};
+  }
+  return {decode_coco17_csv(bytes, file)};
+}
+
+namespace {
+RawClip to_clip(SourceMotion m, const std::string& file, double fps) {
+  ReadOptions opt;
+  opt.fps_in = fps;
+  RawClip c = to_raw_clip(std::move(m), opt, file, "coco17");
+  c.name = fs::path(file).stem().string();
+  return c;
+}
+}  // namespace
+
+RawClip parse_coco17_json(std::string_view text, const std::string& file, double fps) {
+  return to_clip(decode_coco_json(text, file), file, fps);
+}
+RawClip parse_coco17_npy(std::string_view bytes, const std::string& file, double fps) {
+  return to_clip(decode_coco17_npy(bytes, file), file, fps);
+}
+RawClip parse_coco17_csv(std::string_view text, const std::string& file, double fps) {
+  return to_clip(decode_coco17_csv(text, file), file, fps);
 }
 
 RawClip read_coco17(const fs::path& file, double fps) {
-  std::string ext = file.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-  const std::string bytes = read_text(file);
-  if (ext == ".npy") return parse_coco17_npy(bytes, file.string(), fps);
-  if (ext == ".json") return parse_coco17_json(bytes, file.string(), fps);
-  return parse_coco17_csv(bytes, file.string(), fps);
+  ReadOptions opt;
+  opt.fps_in = fps;
+  opt.format = "coco17";
+  RawClip c = to_raw_clip(read_coco17_motion(file, opt).front(), opt, file.string(), "coco17");
+  c.name = file.stem().string();
+  return c;
 }
 
 void write_coco17_npy(const fs::path& path, const std::vector<float>& coco, int frames) {

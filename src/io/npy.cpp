@@ -64,7 +64,7 @@ std::string npy_shape_string(const std::vector<long long>& shape) {
   return r + (shape.size() == 1 ? ",)" : ")");
 }
 
-NpyArray parse_npy(std::string_view bytes, const std::string& file) {
+NpyHeader parse_npy_header(std::string_view bytes, const std::string& file) {
   if (bytes.size() < 10 || bytes.substr(0, 6) != kMagic)
     throw FormatError(file, -1, "not a .npy file (bad magic), expected numpy format v1/v2");
   const int major = static_cast<unsigned char>(bytes[6]);
@@ -83,23 +83,34 @@ NpyArray parse_npy(std::string_view bytes, const std::string& file) {
   }
   if (bytes.size() - offset < header_len) throw FormatError(file, -1, "truncated .npy header");
   const std::string header(bytes.substr(offset, header_len));
-  const std::string descr = header_field(header, "descr", file);
+  NpyHeader h;
+  h.descr = header_field(header, "descr", file);
+  if (h.descr.size() >= 2 && h.descr.front() == '\'' && h.descr.back() == '\'')
+    h.descr = h.descr.substr(1, h.descr.size() - 2);
+  h.shape = parse_shape(header_field(header, "shape", file), file);
+  h.fortran_order = header_field(header, "fortran_order", file) == "True";
+  h.data_offset = offset + header_len;
+  return h;
+}
+
+NpyArray parse_npy(std::string_view bytes, const std::string& file) {
+  const NpyHeader h = parse_npy_header(bytes, file);
   NpyArray a;
-  a.shape = parse_shape(header_field(header, "shape", file), file);
+  a.shape = h.shape;
   size_t item = 0;
-  if (descr == "'<f4'" || descr == "'>f4'")
+  if (h.descr == "<f4" || h.descr == ">f4")
     item = 4;
-  else if (descr == "'<f8'" || descr == "'>f8'")
+  else if (h.descr == "<f8" || h.descr == ">f8")
     item = 8;
   else
     throw FormatError(file, -1,
-                      "npy dtype " + descr + ", expected float32 or float64 ('<f4', '<f8')");
-  const bool swap = descr[1] == '>';
-  if (header_field(header, "fortran_order", file) != "False")
+                      "npy dtype '" + h.descr + "', expected float32 or float64 ('<f4', '<f8')");
+  const bool swap = h.descr[0] == '>';
+  if (h.fortran_order)
     throw FormatError(file, -1, "npy array is in Fortran order, expected C order");
 
   // Row = one index along the first axis (bytes); rows <= have keeps rows * row in range.
-  const std::string_view data = bytes.substr(offset + header_len);
+  const std::string_view data = bytes.substr(h.data_offset);
   size_t row = item;
   for (size_t i = 1; i < a.shape.size(); ++i) {
     const auto dim = static_cast<size_t>(a.shape[i]);
