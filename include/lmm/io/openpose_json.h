@@ -1,10 +1,13 @@
 // OpenPose per-frame JSON (OpenPose 1.7 layout), reading and writing.
 //   {"version":1.3,"people":[{"person_id":[-1],"pose_keypoints_2d":[75 floats],
 //    "face_keypoints_2d":[],"hand_left_keypoints_2d":[],...}]}
-// One file per frame, named <name>_<12-digit frame>_keypoints.json. A person's
-// pose_keypoints_2d is one BODY_25 frame (25, 3): x, y, confidence.
-// The directory reader (read_openpose_dir in reader.h) follows one person across
-// frames with track_person (person_tracker.h).
+// One file per frame, named <name>_<12-digit frame>_keypoints.json (or any .json file with
+// a "people" array, e.g. Pose2Sim's cam01.0030.json). A person's pose_keypoints_2d is
+// (P, 3) x, y, confidence: P = 25 (BODY_25, or BODY_25B with --keypoints body25b) or 18
+// (COCO-18, 54 numbers); models in openpose_models.h.
+// The frame-directory format ("openpose" in format_registry.cpp) reads a directory as one
+// clip per file-name prefix (Kick_1_*, Kick_2_*) and follows one person across frames with
+// PersonTracker (person_tracker.h) while the frames are parsed.
 #pragma once
 #include <array>
 #include <filesystem>
@@ -14,8 +17,11 @@
 
 #include "lmm/core/body25.h"
 #include "lmm/core/clip.h"
+#include "lmm/io/source_motion.h"
 
 namespace lmm::io {
+
+struct ReadOptions;
 
 using PersonKeypoints = std::array<float, kFrameDim>;  // (25, 3) x, y, conf
 
@@ -39,10 +45,32 @@ std::string openpose_frame_filename(const std::string& name, long t);
 // ("video_000000000012_keypoints.json" -> 12), or -1 when there is none.
 long openpose_frame_index(std::string_view filename);
 
-// Parses one frame's JSON text into its people. Throws FormatError(file, frame, ...)
-// on invalid JSON, missing "people", a pose_keypoints_2d that is not 75 numbers, or
-// non-finite values.
+// Clip prefix of a frame file name: the name up to its last run of digits, separators
+// trimmed ("Kick_1_000000000003_keypoints.json" -> "Kick_1", "cam01.0030.json" -> "cam01").
+std::string openpose_clip_prefix(std::string_view filename);
+
+// Parses one frame's JSON text into its people, each padded to (25, 3) (a COCO-18 person
+// fills the first 18 points). Throws FormatError(file, frame, ...) on invalid JSON, missing
+// "people", a pose_keypoints_2d that is not 75 or 54 numbers, non-finite values or a
+// negative confidence; confidences above 1 become 1.
 std::vector<PersonKeypoints> parse_openpose_frame(std::string_view json, const std::string& file,
                                                   long frame);
+
+// ---- the frame-directory format ----
+
+// A frame file of the format: a name ending in _keypoints.json, or a .json file whose
+// first kProbeBytes hold a "people" key.
+bool is_openpose_frame_file(const std::filesystem::path& file);
+// Directory probe: 100 when it holds *_keypoints.json files, 90 when (some of its first 16)
+// .json files hold "people", else 0.
+int probe_openpose_dir(const std::filesystem::path& dir);
+// One SourceMotion per clip (file-name prefix) of the directory, `part` = the prefix when
+// there are several, "" otherwise. Each holds the tracked person only (people = 1), the
+// model's points (skeleton "body25", "body25b" with opt.keypoints, or "coco18" for 54
+// numbers), fps from opt.fps_in or pose_meta.json (0 = unknown), and the findings of
+// check_openpose_motion (normalized units, possible BODY_25B). Throws FormatError naming the
+// file and frame; IoError when the directory cannot be read.
+std::vector<SourceMotion> read_openpose_frames(const std::filesystem::path& dir,
+                                               const ReadOptions& opt);
 
 }  // namespace lmm::io
