@@ -59,6 +59,7 @@ std::vector<FormatSpec> make_formats() {
   f.push_back(kinect_text_format(KinectLayout::lsl, "LSL-Kinect MoCap.csv (TimeSpan, <joint>_X/_Y/_Z/_Conf header)", {".csv"}));
   f.push_back(kinect_text_format(KinectLayout::keraal, "KERAAL Kinect V2 text (25 x position, quaternion)", {".txt"}));
   f.push_back(kinect_text_format(KinectLayout::gait18, "UCalgary Kinect V2 gait CSV (18 named joints)", {".csv"}));
+  f.push_back(kinect_text_format(KinectLayout::uiprmd, "UI-PRMD Kinect text: recognised to be rejected (parent-relative)", {".txt", ".csv"}));
   f.push_back({"c3d", {"vicon"}, "C3D motion capture (Vicon, Qualisys, Motion Analysis, ...)", {".c3d"}, false,
                [](const fs::path&, std::string_view head) { return head.size() > 1 && head[1] == 0x50 ? 100 : 50; },
                {}, [](const fs::path& p, const ReadOptions& o) { return one(read_c3d(p, o.fps_in, o.view)); }});

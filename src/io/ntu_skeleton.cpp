@@ -1,7 +1,7 @@
-// NTU RGB+D .skeleton reader (Kinect V2, 25 joints) and writer. The reader parses
-// line by line, keeps every body, then follows one bodyID (the one present in most
-// frames, ties: most tracked joints, then first seen). Layout: Kinect joints
-// (25, 4) X, Y, Z in mm, confidence -> pose3d (T, 25, 4) via kKinectToBody25.
+// NTU RGB+D .skeleton decoder (Kinect V2, 25 joints) and writer. The decoder parses line by
+// line and keeps every body as a person slot of a SourceMotion (ntu_skeleton.h); the mapping
+// to BODY_25 is the kinect_v2 convention (src/io/conventions/kinect.cpp).
+// Layout: one body (25, 4) X, Y, Z in mm (facing +Z), confidence.
 #include "lmm/io/ntu_skeleton.h"
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 
 #include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
+#include "lmm/io/convention.h"
 #include "lmm/io/joint_map.h"
 #include "lmm/io/reader.h"
 #include "text_numbers.h"
@@ -19,46 +20,8 @@
 namespace lmm::io {
 namespace fs = std::filesystem;
 
-// Kinect V2 joint of each BODY_25 joint (all direct; Head and the feet are documented
-// approximations, see docs/formats.md).
-constexpr JointTable kKinectToBody25{{
-    {3, -1},   // Nose      <- Head (centre of the head, approximation)
-    {20, -1},  // Neck      <- SpineShoulder
-    {8, -1},   // RShoulder <- ShoulderRight
-    {9, -1},   // RElbow    <- ElbowRight
-    {10, -1},  // RWrist    <- WristRight
-    {4, -1},   // LShoulder <- ShoulderLeft
-    {5, -1},   // LElbow    <- ElbowLeft
-    {6, -1},   // LWrist    <- WristLeft
-    {0, -1},   // MidHip    <- SpineBase
-    {16, -1},  // RHip      <- HipRight
-    {17, -1},  // RKnee     <- KneeRight
-    {18, -1},  // RAnkle    <- AnkleRight
-    {12, -1},  // LHip      <- HipLeft
-    {13, -1},  // LKnee     <- KneeLeft
-    {14, -1},  // LAnkle    <- AnkleLeft
-    {-1, -1},  // REye      (missing)
-    {-1, -1},  // LEye      (missing)
-    {-1, -1},  // REar      (missing)
-    {-1, -1},  // LEar      (missing)
-    {15, -1},  // LBigToe   <- FootLeft (approximation)
-    {-1, -1},  // LSmallToe (missing)
-    {-1, -1},  // LHeel     (missing)
-    {19, -1},  // RBigToe   <- FootRight (approximation)
-    {-1, -1},  // RSmallToe (missing)
-    {-1, -1},  // RHeel     (missing)
-}};
-
-const char* const kKinectJointNames[kKinectJoints] = {
-    "SpineBase",     "SpineMid",    "Neck",      "Head",          "ShoulderLeft",
-    "ElbowLeft",     "WristLeft",   "HandLeft",  "ShoulderRight", "ElbowRight",
-    "WristRight",    "HandRight",   "HipLeft",   "KneeLeft",      "AnkleLeft",
-    "FootLeft",      "HipRight",    "KneeRight", "AnkleRight",    "FootRight",
-    "SpineShoulder", "HandTipLeft", "ThumbLeft", "HandTipRight",  "ThumbRight"};
-
 namespace {
 
-constexpr double kDefaultFps = 30.0;
 constexpr int kBodyValues = 10;
 constexpr int kJointValues = 12;
 constexpr const char* kDefaultBodyId = "72057594037927936";
@@ -151,14 +114,16 @@ Body read_body(Lines& in, long frame, const std::string& file) {
   for (int k = 0; k < kKinectJoints; ++k) {
     in.expect(kJointValues, frame, "a joint line of 12 values (x y z depthX ... trackingState)");
     float* q = &b.joints[k * 4];
+    double xyz[3];
     for (int c = 0; c < 3; ++c) {
-      q[c] = narrow_to_float(in.number(c, frame, "coordinate") * 1000.0);
-      if (!std::isfinite(q[c]))
+      xyz[c] = in.number(c, frame, "coordinate");
+      if (!std::isfinite(xyz[c]) || !std::isfinite(narrow_to_float(xyz[c] * 1000.0)))
         throw FormatError(file, frame,
                           std::string("non-finite ") + "xyz"[c] + " of joint " +
                               kKinectJointNames[k] + " (line " + std::to_string(in.line_no()) +
                               "), expected a finite number");
     }
+    kinect_camera_to_mm(xyz[0], xyz[1], xyz[2], q);
     const double state = in.number(kJointValues - 1, frame, "trackingState");
     if (state != 0 && state != 1 && state != 2)
       throw FormatError(file, frame,
@@ -172,11 +137,7 @@ Body read_body(Lines& in, long frame, const std::string& file) {
 
 }  // namespace
 
-std::string ntu_table_markdown() {
-  return joint_table_markdown(kKinectToBody25, kKinectJointNames, "Kinect V2 (NTU)");
-}
-
-RawClip parse_ntu_skeleton(std::string_view text, const std::string& file, double fps, View view) {
+SourceMotion decode_ntu_skeleton(std::string_view text, const std::string& file) {
   Lines in(text, file);
   in.expect(1, -1, "the frame count on the first line");
   const long T = in.integer(0, -1, "frame count");
@@ -193,8 +154,9 @@ RawClip parse_ntu_skeleton(std::string_view text, const std::string& file, doubl
                       "unexpected data on line " + std::to_string(in.line_no()) +
                           " after the last of the " + std::to_string(T) + " declared frames");
 
-  // Follow the body present in most frames (ties: most tracked joints, then first seen).
+  // Rank the bodies: most frames, then most tracked joints, then first seen.
   struct Stats {
+    std::string id;
     long frames = 0;
     double conf = 0;
     long first = 0;
@@ -204,31 +166,63 @@ RawClip parse_ntu_skeleton(std::string_view text, const std::string& file, doubl
   for (const auto& bodies : frames)
     for (const auto& b : bodies) {
       auto [it, fresh] = stats.try_emplace(b.id);
-      if (fresh) it->second.first = order++;
+      if (fresh) it->second.id = b.id, it->second.first = order++;
       ++it->second.frames;
       for (int k = 0; k < kKinectJoints; ++k) it->second.conf += b.joints[k * 4 + 3];
     }
-  const std::string* chosen = nullptr;
-  const Stats* best = nullptr;
-  for (const auto& [id, s] : stats)
-    if (!best || s.frames > best->frames || (s.frames == best->frames && s.conf > best->conf) ||
-        (s.frames == best->frames && s.conf == best->conf && s.first < best->first))
-      best = &s, chosen = &id;
+  std::vector<const Stats*> ranked;
+  for (const auto& kv : stats) ranked.push_back(&kv.second);
+  std::sort(ranked.begin(), ranked.end(), [](const Stats* a, const Stats* b) {
+    if (a->frames != b->frames) return a->frames > b->frames;
+    if (a->conf != b->conf) return a->conf > b->conf;
+    return a->first < b->first;
+  });
+  std::map<std::string, int> slot_of;
+  for (size_t n = 0; n < ranked.size(); ++n) slot_of[ranked[n]->id] = static_cast<int>(n);
 
-  RawClip clip;
-  clip.name = fs::path(file).stem().string();
-  clip.source_path = file;
-  clip.source_format = "ntu";
-  clip.fps = fps > 0 ? fps : kDefaultFps;
-  clip.frames = static_cast<int>(T);
-  clip.pose3d.assign(static_cast<size_t>(T) * kNumJoints * 4, 0.f);
+  SourceMotion m;
+  m.skeleton = "kinect_v2";
+  m.points.assign(kKinectJointNames, kKinectJointNames + kKinectJoints);
+  m.dims = 3;
+  m.units = "mm";
+  m.fps = kKinectFps;
+  const int N = std::max<int>(1, static_cast<int>(ranked.size()));
+  m.resize(static_cast<int>(T), N);
+  m.track_ids.assign(static_cast<size_t>(T) * N, -1);
   for (long t = 0; t < T; ++t)
-    for (const auto& b : frames[t])
-      if (chosen && b.id == *chosen) {
-        apply_joint_map(kKinectToBody25, b.joints.data(), 4, &clip.pose3d[t * kNumJoints * 4]);
-        break;
-      }
-  project_orthographic(clip, view);
+    for (const auto& b : frames[t]) {
+      const int n = slot_of[b.id];
+      std::copy(b.joints.begin(), b.joints.end(), m.at(static_cast<int>(t), n, 0));
+      m.track_ids[static_cast<size_t>(t) * N + n] = n;
+    }
+  if (ranked.size() > 1)
+    m.warnings.push_back(std::to_string(ranked.size()) + " bodies (bodyIDs): following the one in most frames (" +
+                         std::to_string(ranked[0]->frames) + " of " + std::to_string(T) + ")");
+  return m;
+}
+
+SourceMotion read_ntu_motion(const fs::path& file) { return decode_ntu_skeleton(read_text(file), file.string()); }
+
+int probe_ntu_skeleton(std::string_view head) {
+  const std::string none;
+  Lines in(head, none);
+  try {
+    in.expect(1, -1, "");
+    const long frames = in.integer(0, -1, "");
+    in.expect(1, 0, "");
+    in.integer(0, 0, "");
+    return frames > 0 ? 100 : 50;
+  } catch (const FormatError&) {
+    return 50;  // the extension alone: the reader will say what is wrong
+  }
+}
+
+RawClip parse_ntu_skeleton(std::string_view text, const std::string& file, double fps, View view) {
+  ReadOptions opt;
+  opt.fps_in = fps;
+  opt.view = view;
+  RawClip clip = to_raw_clip(decode_ntu_skeleton(text, file), opt, file, "ntu");
+  clip.name = fs::path(file).stem().string();
   return clip;
 }
 
@@ -240,17 +234,26 @@ void write_ntu_skeleton(const fs::path& path, const RawClip& clip) {
   LMM_CHECK(clip.pose3d.size() == static_cast<size_t>(clip.frames) * kNumJoints * 4,
             "write_ntu_skeleton: clip '" << clip.name << "' has " << clip.pose3d.size()
                                          << " pose3d values, expected frames * 100");
+  // Kinect joint of each BODY_25 joint whose kinect_v2 recipe is a single joint name, else -1.
+  std::array<int, kNumJoints> kinect_of;
+  kinect_of.fill(-1);
+  const Convention* conv = find_convention("kinect_v2");
+  for (int j = 0; conv && j < kNumJoints; ++j)
+    for (int k = 0; k < kKinectJoints; ++k)
+      if (conv->recipe[j] == kKinectJointNames[k]) kinect_of[j] = k;
   std::string s = std::to_string(clip.frames) + "\n";
   char line[256];
   for (int t = 0; t < clip.frames; ++t) {
     const float* f = &clip.pose3d[static_cast<size_t>(t) * kNumJoints * 4];
-    std::array<double, kKinectJoints * 4> k{};  // Kinect joints (25, 4), metres
+    std::array<double, kKinectJoints * 4> k{};  // Kinect joints (25, 4), camera metres
     bool any = false;
     for (int j = 0; j < kNumJoints; ++j) {
-      const JointSource src = kKinectToBody25[j];
-      if (src.a < 0 || src.b >= 0 || f[j * 4 + 3] <= 0) continue;
-      for (int c = 0; c < 3; ++c) k[src.a * 4 + c] = static_cast<double>(f[j * 4 + c]) / 1000.0;
-      k[src.a * 4 + 3] = f[j * 4 + 3];
+      const int src = kinect_of[j];
+      if (src < 0 || f[j * 4 + 3] <= 0) continue;
+      k[src * 4 + 0] = -static_cast<double>(f[j * 4 + 0]) / 1000.0;  // inverse of kinect_camera_to_mm
+      k[src * 4 + 1] = static_cast<double>(f[j * 4 + 1]) / 1000.0;
+      k[src * 4 + 2] = -static_cast<double>(f[j * 4 + 2]) / 1000.0;
+      k[src * 4 + 3] = f[j * 4 + 3];
       any = true;
     }
     if (!any) {

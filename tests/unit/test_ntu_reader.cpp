@@ -1,6 +1,7 @@
 // NTU RGB+D .skeleton (Kinect V2): a literal excerpt in the dataset's layout, the
-// Kinect -> BODY_25 mapping (pose3d in mm, pose by front projection), body selection
-// by bodyID, writer -> reader round trips, and broken inputs.
+// kinect_v2 convention (pose3d in mm facing +Z, pose by front projection), every body kept
+// as a person slot with track ids and the one in most frames followed, writer -> reader
+// round trips, broken inputs, and the real NTU files.
 #include <gtest/gtest.h>
 
 #include "expect_format_error.h"
@@ -108,26 +109,27 @@ TEST(NtuReader, LiteralExcerptMapsKinectToBody25InMillimetres) {
     EXPECT_FLOAT_EQ(q[2], z) << t << " " << joint_name(j);
     EXPECT_EQ(q[3], conf) << t << " " << joint_name(j);
   };
-  expect3(0, MidHip, 20, -250, 3173.7965f, 1);  // SpineBase
-  expect3(0, Neck, 20, 250, 3191.9771f, 1);     // SpineShoulder
-  expect3(0, Nose, 20, 450, 3197.2749f, 1);     // Head
-  expect3(0, LShoulder, -170, 220, 3237.8867f, 1);
-  expect3(0, RWrist, 300, -230, 3211.0467f, 1);
-  expect3(0, LBigToe, -100, -1080, 3181.2671f, 0.5f);  // FootLeft, inferred
-  expect3(0, RBigToe, 140, -1080, 3214.1937f, 1);      // FootRight
-  expect3(1, LAnkle, -80, -1020, 3214.2953f, 0.5f);    // inferred
-  expect3(1, RKnee, 130, -660, 3167.2248f, 1);
+  // Camera metres (x, y, z) -> mm facing +Z: (-1000 x, 1000 y, -1000 z).
+  expect3(0, MidHip, -20, -250, -3173.7965f, 1);  // SpineBase
+  expect3(0, Neck, -20, 250, -3191.9771f, 1);     // SpineShoulder
+  expect3(0, Nose, -20, 450, -3197.2749f, 1);     // Head
+  expect3(0, LShoulder, 170, 220, -3237.8867f, 1);
+  expect3(0, RWrist, -300, -230, -3211.0467f, 1);
+  expect3(0, LBigToe, 100, -1080, -3181.2671f, 0.5f);  // FootLeft, inferred
+  expect3(0, RBigToe, -140, -1080, -3214.1937f, 1);    // FootRight
+  expect3(1, LAnkle, 80, -1020, -3214.2953f, 0.5f);    // inferred
+  expect3(1, RKnee, -130, -660, -3167.2248f, 1);
   for (int j : {REye, LEye, REar, LEar, LSmallToe, LHeel, RSmallToe, RHeel})
     expect3(0, j, 0, 0, 0, 0);
   // pose = front projection (X, -Y).
-  EXPECT_FLOAT_EQ(joint2d(c, 0, Neck)[0], 20);
+  EXPECT_FLOAT_EQ(joint2d(c, 0, Neck)[0], -20);
   EXPECT_FLOAT_EQ(joint2d(c, 0, Neck)[1], -250);
   EXPECT_EQ(joint2d(c, 0, Neck)[2], 1);
   EXPECT_FLOAT_EQ(joint2d(c, 1, LAnkle)[1], 1020);
   // Side view: (Z, -Y).
   const RawClip s = parse_ntu_skeleton(literal_file(), "x.skeleton", 15, View::side);
   EXPECT_EQ(s.fps, 15.0);
-  EXPECT_FLOAT_EQ(joint2d(s, 0, Neck)[0], 3191.9771f);
+  EXPECT_FLOAT_EQ(joint2d(s, 0, Neck)[0], -3191.9771f);
 }
 
 TEST(NtuReader, FollowsTheBodyPresentInMostFrames) {
@@ -143,7 +145,7 @@ TEST(NtuReader, FollowsTheBodyPresentInMostFrames) {
   for (int i = 0; i < kNumJoints * 4; ++i)
     EXPECT_EQ(c.pose3d[i], 0.f) << "body 111 absent in frame 0";
   for (int t = 1; t < 5; ++t) {
-    EXPECT_FLOAT_EQ(joint3d(c, t, Neck)[0], 1000) << t;
+    EXPECT_FLOAT_EQ(joint3d(c, t, Neck)[0], -1000) << t;
     EXPECT_FLOAT_EQ(joint3d(c, t, Neck)[1], 200) << t;  // SpineShoulder = joint 20 -> 0.2 m
   }
 }
@@ -196,18 +198,52 @@ TEST(NtuReader, BrokenInputsThrowFormatErrorNamingFileAndFrame) {
   EXPECT_TRUE(bad("1\n1\nabc 0 0 0 0 0 0 0 0 2\n25\n", "body.skeleton", 0, {"truncated"}));
 }
 
-TEST(NtuReader, DocsTableMatchesCode) {
-  const std::string docs = read_text(fs::path(LMM_SOURCE_DIR) / "docs/formats.md");
-  EXPECT_NE(docs.find(ntu_table_markdown()), std::string::npos)
-      << "docs/formats.md must contain this table verbatim:\n"
-      << ntu_table_markdown();
+TEST(NtuReader, DecoderKeepsEveryBodyRankedWithTrackIds) {
+  // 222 is seen first but in 3 frames, 111 in 4: slot 0 (track id 0) is 111.
+  std::string s = "5\n";
+  s += "1\n" + body("222", -1);
+  s += "2\n" + body("222", -1) + body("111", 1);
+  s += "2\n" + body("111", 1) + body("222", -1);
+  s += "1\n" + body("111", 1);
+  s += "1\n" + body("111", 1);
+  const SourceMotion m = decode_ntu_skeleton(s, "two.skeleton");
+  EXPECT_EQ(m.skeleton, "kinect_v2");
+  ASSERT_EQ(m.people, 2);
+  ASSERT_EQ(m.frames, 5);
+  EXPECT_EQ(m.track_ids, (std::vector<int>{-1, 1, 0, 1, 0, 1, 0, -1, 0, -1}));  // (T, N)
+  EXPECT_FLOAT_EQ(m.at(2, 0, 20)[0], -1000);  // 111's SpineShoulder, x = 1 m
+  EXPECT_FLOAT_EQ(m.at(2, 1, 20)[0], 1000);   // 222's
+  EXPECT_EQ(m.at(0, 0, 20)[3], 0.f);          // 111 absent in frame 0
+  ASSERT_EQ(m.warnings.size(), 1u);
+  EXPECT_NE(m.warnings[0].find("2 bodies"), std::string::npos);
+  EXPECT_EQ(probe_ntu_skeleton(s), 100);
+  EXPECT_EQ(probe_ntu_skeleton("hello\n"), 50);
 }
 
-TEST(NtuReader, RealNtuFilesIfPresent) {
-  const fs::path dir = test::shared_data("ntu");
+TEST(NtuReader, RealNtuFiles) {
+  const fs::path dir = test::shared_data("kinect/ntu/LevelCA-NTU-RGB-D-skeleton-dataset-visualization");
   if (dir.empty())
-    GTEST_SKIP() << "../shared/data/ntu is absent: no real NTU RGB+D skeletons to test";
-  for (const auto& item : discover_inputs({dir}, Format::ntu)) {
+    GTEST_SKIP() << "../shared/data/kinect/ntu is absent: no real NTU RGB+D skeletons to test";
+  const SourceMotion a = read_ntu_motion(dir / "S001C001P001R001A011.skeleton");
+  EXPECT_EQ(a.frames, 82);
+  EXPECT_EQ(a.people, 1);
+  EXPECT_EQ(a.fps, 30.0);
+  const float* head = a.at(10, 0, 3);  // frame 10, Head: 0.1909645 0.8015141 3.609912, state 2
+  EXPECT_FLOAT_EQ(head[0], -190.9645f);
+  EXPECT_FLOAT_EQ(head[1], 801.5141f);
+  EXPECT_FLOAT_EQ(head[2], -3609.912f);
+  EXPECT_EQ(head[3], 1.f);
+  // Two performers, 70 frames each: 72057594037944734 has more tracked joints -> slot 0.
+  const SourceMotion b = read_ntu_motion(dir / "S001C003P008R002A058.skeleton");
+  EXPECT_EQ(b.frames, 70);
+  ASSERT_EQ(b.people, 2);
+  const float* neck = b.at(10, 0, 20);  // SpineShoulder -0.3497579 0.4771667 2.857724
+  EXPECT_FLOAT_EQ(neck[0], 349.7579f);
+  EXPECT_FLOAT_EQ(neck[1], 477.1667f);
+  EXPECT_FLOAT_EQ(neck[2], -2857.724f);
+  EXPECT_FLOAT_EQ(b.at(10, 1, 20)[0], -715.0944f);
+  for (const auto& item : discover_inputs({dir}, "auto")) {
+    EXPECT_EQ(item.format, "ntu") << item.path;
     const RawClip c = read_clip(item, {});
     EXPECT_GT(c.frames, 0) << item.path;
     EXPECT_EQ(c.pose3d.size(), static_cast<size_t>(c.frames) * kNumJoints * 4);
