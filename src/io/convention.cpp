@@ -324,10 +324,10 @@ BoundConvention choose_convention(const std::vector<std::string>& points, const 
 std::string convention_markdown(const Convention& c) {
   std::string md = "| BODY_25 | " + c.title + " |\n|---|---|\n";
   for (int j = 0; j < kNumJoints; ++j) {
-    std::string r = c.recipe[j].empty() ? "missing (confidence 0)" : c.recipe[j];
     std::string esc;
-    for (char ch : r) esc += ch == '|' ? std::string("\\|") : std::string(1, ch);
-    md += "| " + std::to_string(j) + " " + std::string(joint_name(j)) + " | `" + esc + "` |\n";
+    for (char ch : c.recipe[j]) esc += ch == '|' ? std::string("\\|") : std::string(1, ch);
+    md += "| " + std::to_string(j) + " " + std::string(joint_name(j)) + " | " +
+          (esc.empty() ? std::string("missing (confidence 0)") : "`" + esc + "`") + " |\n";
   }
   if (!c.notes.empty()) md += "\n" + c.notes + "\n";
   return md;
