@@ -1,8 +1,10 @@
 // C3D binary reader: header (block 1), parameter section (groups and parameters),
 // point data. Output C3dData::points is (T, M, 4): x, y, z in file units, residual
 // (-1 for an invalid point). Analog samples interleaved after each frame's points are
-// skipped. Parameters take precedence over their header copies; every read is
-// bounds-checked so a corrupt file gives FormatError, never a crash.
+// skipped. Parameters take precedence over their header copies, which stand in when a
+// parameter is absent, zero or does not fit the file (each such repair adds a warning;
+// rules in docs/formats_mocap.md); every read is bounds-checked so a corrupt file gives
+// FormatError, never a crash.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -63,10 +65,21 @@ class Parser {
     if (pstart + nblocks * kBlock > n_)
       fail("parameter section truncated: " + std::to_string(nblocks) + " blocks from byte " +
            std::to_string(pstart) + ", the file has " + std::to_string(n_) + " bytes");
-    const size_t pend = nblocks > 0 ? pstart + nblocks * kBlock : n_;
-    read_parameters(pstart + 4, pend);
+    // Writers get the block count wrong (sample13 Dance: 3 declared, 6 used; BTK
+    // parameterOverflow): items may run on up to the point data (header word 9).
+    const size_t declared_end = pstart + std::max<size_t>(nblocks, 1) * kBlock;
+    const long hdr_data = header_uword(9);
+    size_t hard_end = n_;
+    if (hdr_data > param_block) hard_end = std::min(n_, static_cast<size_t>(hdr_data - 1) * kBlock);
+    hard_end = std::max(hard_end, std::min(declared_end, n_));
+    const size_t used_end = read_parameters(pstart + 4, hard_end);
+    if (used_end > declared_end)
+      warn("parameter section declares " + std::to_string(nblocks) + " blocks but its items run to byte " +
+           std::to_string(used_end) + " (block " + std::to_string((used_end + kBlock - 1) / kBlock) +
+           "); read on to the point data");
     fill(d);
     read_points(d);
+    d.warnings = std::move(warnings_);
     return d;
   }
 
@@ -74,11 +87,18 @@ class Parser {
   [[noreturn]] void fail(const std::string& why, long frame = -1) const {
     throw FormatError(name_, frame, why);
   }
+  void warn(const std::string& what) { warnings_.push_back(what); }
 
-  // Walks the linked list of groups and parameters in [pos, end).
-  void read_parameters(size_t pos, size_t end) {
+  // Header word (1-based, 16-bit) as signed and unsigned.
+  int header_word(int word) const { return get_i16(b_ + 2 * (word - 1), proc_); }
+  long header_uword(int word) const { return static_cast<uint16_t>(header_word(word)); }
+
+  // Walks the linked list of groups and parameters in [pos, end); returns the end of the
+  // last byte used (for the "declared blocks" check).
+  size_t read_parameters(size_t pos, size_t end) {
     std::map<int, std::string> groups;                   // id -> name
     std::vector<std::pair<std::pair<int, std::string>, Param>> raw;  // (group id, name) -> param
+    size_t used = pos;
     for (int items = 0; items < 100000; ++items) {
       if (pos + 2 > end) break;
       const int name_len = std::abs(static_cast<int8_t>(b_[pos]));
@@ -110,17 +130,20 @@ class Parser {
         const size_t bytes = prm.count * static_cast<size_t>(std::abs(prm.type));
         if (p + bytes > end)
           fail("parameter " + name + " needs " + std::to_string(bytes) + " data bytes at byte " +
-               std::to_string(p) + ", past the end of the parameter section");
+               std::to_string(p) + ", past the end of the parameter section (byte " + std::to_string(end) + ")");
         prm.data = b_ + p;
         raw.push_back({{id, name}, prm});
+        p += bytes;
       }
+      used = std::max(used, p);
       if (next == 0) break;
       pos = off_at + static_cast<size_t>(next);
     }
     for (auto& [key, prm] : raw) {
       auto g = groups.find(key.first);
-      if (g != groups.end()) params_[g->second + ":" + key.second] = prm;
+      if (g != groups.end()) params_.emplace(g->second + ":" + key.second, prm);  // first wins
     }
+    return used;
   }
 
   const Param* find(const std::string& key) const {
@@ -141,7 +164,7 @@ class Parser {
 
   std::optional<double> opt_number(const std::string& key) const {
     const Param* p = find(key);
-    if (!p || p->count == 0) return std::nullopt;
+    if (!p || p->count == 0 || p->type == -1) return std::nullopt;
     double v = number(key, *p);
     if (!std::isfinite(v)) fail("parameter " + key + " is not a finite number");
     return v;
@@ -175,14 +198,23 @@ class Parser {
     return trim(std::string(reinterpret_cast<const char*>(p->data), p->count));
   }
 
-  void fill(C3dData& d) {
-    const uint8_t* h = b_;
-    auto hword = [&](int word) { return get_i16(h + 2 * (word - 1), proc_); };  // 1-based words
-    auto huword = [&](int word) { return static_cast<long>(static_cast<uint16_t>(hword(word))); };
+  // A positive finite parameter, else the header float at byte `at` (with a warning
+  // when the parameter was present but unusable), else FormatError.
+  double param_or_header(const std::string& key, size_t at, bool allow_negative) {
+    const auto ok = [&](double v) { return std::isfinite(v) && (allow_negative ? v != 0 : v > 0); };
+    const std::optional<double> p = opt_number(key);
+    if (p && ok(*p)) return *p;
+    const double h = get_f32(b_ + at, proc_);
+    if (!ok(h))
+      fail(key + " is " + (p ? std::to_string(*p) : std::string("absent")) + " and the header copy is " +
+           std::to_string(h) + ", expected " + (allow_negative ? "a non-zero number (< 0: float data)" : "a frame rate > 0"));
+    if (p) warn(key + " is " + std::to_string(*p) + "; using the header's " + std::to_string(h));
+    return h;
+  }
 
-    const long points = opt_count("POINT:USED").value_or(huword(2));
-    d.first_frame = static_cast<int>(huword(4));
-    long frames = opt_count("POINT:FRAMES").value_or(huword(5) - huword(4) + 1);
+  // Frames: POINT:FRAMES, else header words 4-5; the 32-bit TRIAL fields when larger.
+  long frame_count() const {
+    long frames = opt_count("POINT:FRAMES").value_or(header_uword(5) - header_uword(4) + 1);
     if (const Param* s = find("TRIAL:ACTUAL_START_FIELD"); s && s->type == 2 && s->count >= 2) {
       const Param* e = find("TRIAL:ACTUAL_END_FIELD");
       if (e && e->type == 2 && e->count >= 2) {
@@ -194,69 +226,119 @@ class Parser {
         if (last >= first && first > 0 && last - first + 1 > frames) frames = last - first + 1;
       }
     }
-    if (frames < 0) frames = 0;
-    d.frames = static_cast<int>(std::min<long>(frames, 1L << 30));
-    d.scale = opt_number("POINT:SCALE").value_or(get_f32(h + 12, proc_));
-    d.rate = opt_number("POINT:RATE").value_or(get_f32(h + 20, proc_));
-    if (!std::isfinite(d.scale) || d.scale == 0)
-      fail("POINT:SCALE is " + std::to_string(d.scale) + ", expected a non-zero number (< 0: float data)");
-    if (!std::isfinite(d.rate) || d.rate <= 0)
-      fail("POINT:RATE is " + std::to_string(d.rate) + ", expected a frame rate > 0");
-    data_start_ = opt_count("POINT:DATA_START").value_or(huword(9));
-    if (data_start_ < 1) fail("POINT:DATA_START is " + std::to_string(data_start_) + ", expected a block >= 1");
+    return std::clamp<long>(frames, 0, 1L << 30);
+  }
 
-    // Analog channels per frame: ANALOG:USED x (ANALOG:RATE / POINT:RATE).
-    const long hdr_spf = huword(10);
-    long channels = 0, spf = 0;
-    if (auto used = opt_count("ANALOG:USED")) {
-      channels = *used;
-      if (auto arate = opt_number("ANALOG:RATE"); arate && *arate > 0) {
-        spf = std::lround(*arate / d.rate);
-      } else {
-        spf = hdr_spf;
-      }
-    } else if (hdr_spf > 0) {
-      spf = hdr_spf;
-      channels = huword(3) / hdr_spf;
-    }
-    if (channels == 0) spf = 0;
+  // POINT:DATA_START, else (absent or 0: read_NOTworking2, sample13) header word 9.
+  long data_start() {
+    const std::optional<long> p = opt_count("POINT:DATA_START");
+    if (p && *p >= 1) return *p;
+    const long h = header_uword(9);
+    if (h < 1) fail("POINT:DATA_START and header word 9 are both 0, expected the first block of the point data");
+    if (p) warn("POINT:DATA_START is 0; using header word 9 (block " + std::to_string(h) + ")");
+    return h;
+  }
+
+  // Analog samples per point frame from the ANALOG group, else from the header.
+  long analog_words(double rate) const {
+    const long hdr_total = header_uword(3), hdr_spf = header_uword(10);
+    const std::optional<long> used = opt_count("ANALOG:USED");
+    if (!used) return hdr_total;
+    long spf = hdr_spf;
+    if (auto arate = opt_number("ANALOG:RATE"); arate && *arate > 0) spf = std::lround(*arate / rate);
     if (spf < 0 || spf > 1000000)
       fail("analog samples per frame " + std::to_string(spf) + " (ANALOG:RATE / POINT:RATE), expected 0..1000000");
-    d.analog_channels = static_cast<int>(channels);
-    d.analog_per_frame = static_cast<int>(spf);
+    return *used * spf;
+  }
 
-    d.labels = strings("POINT:LABELS");
-    for (int k = 2; d.labels.size() < static_cast<size_t>(points) && k < 1000; ++k) {
+  // Point count and analog words per frame: POINT:USED, the header and the label count
+  // disagree in some files (Kyowa Dengyo sample27: 12, 11, 11); the first candidate
+  // whose frames fit in the file wins.
+  void choose_layout(C3dData& d, long labels) {
+    const long hdr_points = header_uword(2);
+    const long used = opt_count("POINT:USED").value_or(hdr_points);
+    const long analog = analog_words(d.rate), hdr_analog = header_uword(3);
+    std::vector<std::pair<long, long>> cand = {{used, analog}, {hdr_points, analog}, {labels, analog},
+                                               {used, hdr_analog}, {hdr_points, hdr_analog}};
+    const size_t word = d.scale < 0 ? 4 : 2, start = static_cast<size_t>(data_start_ - 1) * kBlock;
+    const size_t avail = start < n_ ? n_ - start : 0;
+    size_t pick = 0;
+    for (size_t i = 0; i < cand.size(); ++i) {
+      const size_t fb = (4 * static_cast<size_t>(cand[i].first) + static_cast<size_t>(cand[i].second)) * word;
+      if (cand[i].first > 0 && fb > 0 && avail / fb >= static_cast<size_t>(d.frames)) {
+        pick = i;
+        break;
+      }
+    }
+    points_ = cand[pick].first;
+    analog_words_ = cand[pick].second;
+    if (points_ != used)
+      warn("POINT:USED is " + std::to_string(used) + " but " + std::to_string(points_) +
+           " points (the header and labels say so) fit the file's " + std::to_string(d.frames) + " frames");
+    if (analog_words_ != analog)
+      warn("analog samples per frame: the ANALOG group gives " + std::to_string(analog) + ", the header " +
+           std::to_string(analog_words_) + ", which fits the file");
+  }
+
+  void fill(C3dData& d) {
+    d.first_frame = static_cast<int>(header_uword(4));
+    d.frames = d.declared_frames = static_cast<int>(frame_count());
+    d.scale = param_or_header("POINT:SCALE", 12, true);
+    d.rate = param_or_header("POINT:RATE", 20, false);
+    data_start_ = data_start();
+
+    std::vector<std::string> labels = strings("POINT:LABELS");
+    for (int k = 2; k < 1000; ++k) {
       auto more = strings("POINT:LABELS" + std::to_string(k));
       if (more.empty()) break;
-      d.labels.insert(d.labels.end(), more.begin(), more.end());
+      labels.insert(labels.end(), more.begin(), more.end());
     }
-    d.labels.resize(static_cast<size_t>(points));
-    if (find("POINT:UNITS")) d.units = string("POINT:UNITS");
+    choose_layout(d, static_cast<long>(labels.size()));
+    labels.resize(static_cast<size_t>(points_));
+    d.labels = std::move(labels);
+    const std::optional<long> channels = opt_count("ANALOG:USED");
+    d.analog_channels = static_cast<int>(channels.value_or(0));
+    d.analog_per_frame = d.analog_channels > 0 ? static_cast<int>(analog_words_ / d.analog_channels)
+                                               : static_cast<int>(analog_words_ > 0 ? header_uword(10) : 0);
+    if (!channels && d.analog_per_frame > 0) d.analog_channels = static_cast<int>(analog_words_ / d.analog_per_frame);
+    // POINT:UNITS is one string, or an array of them (Optotrak: "mm" per point): the first.
+    if (auto u = strings("POINT:UNITS"); !u.empty()) d.units = u[0];
     d.x_screen = upper_trim(string("POINT:X_SCREEN"));
     d.y_screen = upper_trim(string("POINT:Y_SCREEN"));
+  }
+
+  // Residual word -> residual (>= 0) or -1 for a gap. The word is an int16 (camera mask
+  // in the high byte, residual in the low byte); float files store its value as a float,
+  // so 65535.0 (Qualisys) is the int16 -1. Negative = invalid.
+  static float residual(float word, float unit) {
+    if (!(word >= 0) || word >= 32768.f) return -1.f;
+    return static_cast<float>(static_cast<int>(word) & 0xff) * unit;
   }
 
   void read_points(C3dData& d) {
     const size_t M = d.labels.size(), T = static_cast<size_t>(d.frames);
     const bool is_float = d.scale < 0;
     const size_t word = is_float ? 4 : 2;
-    const size_t analog = static_cast<size_t>(d.analog_channels) * static_cast<size_t>(d.analog_per_frame);
-    const size_t frame_bytes = (4 * M + analog) * word;
+    const size_t frame_bytes = (4 * M + static_cast<size_t>(analog_words_)) * word;
     const size_t start = static_cast<size_t>(data_start_ - 1) * kBlock;
     if (T == 0 || frame_bytes == 0) return;
     const size_t avail = start < n_ ? n_ - start : 0;
-    if (avail / frame_bytes < T) {
-      const size_t t = avail / frame_bytes;
-      fail("point data truncated: " + std::to_string(avail - t * frame_bytes) + " of " +
-               std::to_string(frame_bytes) + " bytes for this frame (" + std::to_string(M) +
-               " points, " + std::to_string(analog) + " analog samples), expected " +
-               std::to_string(T) + " frames from block " + std::to_string(data_start_),
-           static_cast<long>(t));
+    const size_t complete = avail / frame_bytes;
+    if (complete < T) {
+      const std::string why = "point data ends early: " + std::to_string(complete) + " of " +
+                              std::to_string(T) + " declared frames in the file (" + std::to_string(M) +
+                              " points, " + std::to_string(analog_words_) + " analog samples, " +
+                              std::to_string(frame_bytes) + " bytes per frame from block " +
+                              std::to_string(data_start_) + ")";
+      if (complete == 0) fail(why, 0);
+      warn(why + "; kept the complete frames");
+      d.truncated = true;
+      d.frames = static_cast<int>(complete);
     }
+    const size_t keep = static_cast<size_t>(d.frames);
     const float s = static_cast<float>(d.scale), res_unit = std::fabs(s);
-    d.points.assign(T * M * 4, 0.f);
-    for (size_t t = 0; t < T; ++t) {
+    d.points.assign(keep * M * 4, 0.f);
+    for (size_t t = 0; t < keep; ++t) {
       const uint8_t* f = b_ + start + t * frame_bytes;
       for (size_t m = 0; m < M; ++m) {
         float* out = &d.points[(t * M + m) * 4];
@@ -264,8 +346,7 @@ class Parser {
         if (is_float) {
           const uint8_t* q = f + m * 16;
           x = get_f32(q, proc_), y = get_f32(q + 4, proc_), z = get_f32(q + 8, proc_);
-          const float w = get_f32(q + 12, proc_);
-          r = w >= 0 && w < 65536.f ? static_cast<float>(static_cast<int>(w) & 0xff) * res_unit : -1.f;
+          r = residual(get_f32(q + 12, proc_), res_unit);
         } else {
           const uint8_t* q = f + m * 8;
           x = get_i16(q, proc_) * s, y = get_i16(q + 2, proc_) * s, z = get_i16(q + 4, proc_) * s;
@@ -273,6 +354,7 @@ class Parser {
           r = w >= 0 ? static_cast<float>(w & 0xff) * res_unit : -1.f;
         }
         if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(z)) r = -1.f;
+        if (x == 0.f && y == 0.f && z == 0.f) r = -1.f;  // (0, 0, 0): a gap (Qualisys, Workstation)
         if (r < 0) x = y = z = 0.f;
         out[0] = x, out[1] = y, out[2] = z, out[3] = r;
       }
@@ -284,7 +366,10 @@ class Parser {
   std::string name_;
   C3dProcessor proc_ = C3dProcessor::intel;
   std::map<std::string, Param> params_;
+  std::vector<std::string> warnings_;
   long data_start_ = 0;
+  long points_ = 0;        // M point columns per frame
+  long analog_words_ = 0;  // analog samples per frame (all channels)
 };
 
 }  // namespace

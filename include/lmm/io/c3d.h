@@ -1,20 +1,26 @@
-// C3D motion-capture files (Vicon and others): a binary reader and writer, and the
-// Plug-in Gait marker set -> BODY_25 mapping used by read_c3d() (see reader.h).
+// C3D motion-capture files (Vicon, Qualisys, Motion Analysis, Codamotion, OptiTrack, ...):
+// a binary reader and writer, the decoding into SourceMotion for the format registry, and
+// the Harrington hip joint centres used by the marker-set conventions
+// (src/io/conventions/c3d_markers.cpp, rules.cpp).
 //   C3dData::points   (T, M, 4)  x, y, z in the file's units and axes, residual
-//                                (>= 0 valid, -1 invalid / gap)
-//   plugin_gait_to_body25 in:  (T, M, 4)  X, Y(up), Z in mm, confidence
-//                         out: (T, 25, 4) X, Y(up), Z in mm, confidence
+//                                (>= 0 valid, -1 invalid / gap; exact (0, 0, 0) is a gap)
+//   c3d_source_motions data (T, 1, P, 4) X, Y(up), Z in mm, confidence 1 or 0 (gap)
 // Format: 512-byte blocks; header (block 1), parameter section, point data with
 // analog samples interleaved per frame; Intel, DEC (VAX floats) or MIPS byte order.
-// Details and the marker correspondence table: docs/formats_mocap.md.
+// Details, robustness rules and the marker-set tables: docs/formats_mocap.md.
 #pragma once
 #include <array>
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "lmm/io/source_motion.h"
+
 namespace lmm::io {
+
+struct ReadOptions;
 
 // Processor type of the parameter section header (byte 4): 84, 85, 86.
 enum class C3dProcessor { intel = 84, dec = 85, mips = 86 };
@@ -39,15 +45,31 @@ struct C3dData {
   int analog_channels = 0;          // ANALOG:USED
   int analog_per_frame = 0;         // analog samples per point frame (ANALOG:RATE/POINT:RATE)
   int first_frame = 1;              // header word 4: number of the first frame
+  int declared_frames = 0;          // frames the file declares; > frames when the data ends early
+  bool truncated = false;           // the point data ended before declared_frames
+  std::vector<std::string> warnings;  // repairs made while reading, one line each
   std::vector<float> points;        // (T, M, 4) x, y, z, residual (-1 = invalid)
 };
 
 // Parses a whole C3D file held in memory; `name` is used in error messages.
-// Throws FormatError(name, frame, reason) for a bad header or parameter section
-// (frame -1) and for truncated point data (the first incomplete frame, 0-based).
+// Repairs what ezc3d/BTK repair (header fallbacks for missing or zero POINT:DATA_START,
+// SCALE and RATE; parameters running past the declared section; a point count that
+// does not fit the file; point data ending early keeps its complete frames), each with a
+// line in `warnings`. Throws FormatError(name, frame, reason) for a bad header or
+// parameter section (frame -1) and for point data without one complete frame (frame 0).
 C3dData parse_c3d(const std::string& bytes, const std::string& name);
 // Reads and parses a file; IoError when it cannot be read.
 C3dData read_c3d_data(const std::filesystem::path& file);
+
+// The file's subjects as SourceMotions (X, Y up, Z in mm; see the header comment): one per
+// subject prefix when several subjects share the file (part = the prefix, e.g. "Viktor"),
+// else one with part "". Warnings and qc_flags ("truncated") come from the decoding and the
+// axis choice. Throws FormatError(file, -1, ...) for no frames, no labels or unknown units.
+std::vector<SourceMotion> c3d_source_motions(const C3dData& d, const std::string& file,
+                                             const ReadOptions& opt);
+// Format registry entry points: probe (100 when header byte 2 is the C3D key) and read.
+int probe_c3d(const std::filesystem::path& file, std::string_view head);
+std::vector<SourceMotion> read_c3d_motions(const std::filesystem::path& file, const ReadOptions& opt);
 
 // Writer options beyond the arguments of write_c3d.
 struct C3dWriteOptions {
@@ -67,7 +89,7 @@ void write_c3d(const std::filesystem::path& path, const std::vector<std::string>
                const std::vector<float>& points, double rate, double scale,
                int analog_channels, const C3dWriteOptions& opt = {});
 
-// ---- Plug-in Gait -> BODY_25 ----------------------------------------------------
+// ---- Hip joint centres ------------------------------------------------------------
 
 using Vec3 = std::array<double, 3>;
 
@@ -81,17 +103,14 @@ struct HipJointCentres {
 //   (mid-ASIS - sacrum, orthogonalised to z), y = z x x (up);
 //   PW = |RASI - LASI|, PD = |mid-ASIS - sacrum|;
 //   HJC = origin + (-0.24 PD - 9.9) x + (-0.30 PW - 10.9) y + (+-)(0.33 PW + 7.3) z.
+// Throws ConfigError when the three points do not span a pelvis frame.
 HipJointCentres harrington_hip_centres(const Vec3& lasi, const Vec3& rasi, const Vec3& sacrum);
 
-// Label without a subject prefix ("Subject01:LASI" -> "LASI"), trimmed, upper case.
-std::string marker_name(const std::string& label);
-
-// Maps Plug-in Gait markers (labels: M names, any prefix; markers: (T, M, 4) X, Y-up,
-// Z in mm, confidence) to BODY_25 (T, 25, 4). A joint's confidence is the minimum of
-// its markers' confidences in that frame. Throws FormatError(file, -1, ...) listing
-// every missing marker when the marker set cannot give BODY_25.
-std::vector<float> plugin_gait_to_body25(const std::vector<std::string>& labels,
-                                         const std::vector<float>& markers, int frames,
-                                         const std::string& file);
+// Hip joint centres from the CMU / HDM05 waist markers (front LFWT, RFWT; `back` = mean of
+// LBWT and RBWT), which sit higher and wider than the ASIS: the same pelvis frame with
+// PW = |RFWT - LFWT| and HJC = origin - 0.17 PW x - 0.61 PW y +- 0.42 PW z (offsets fitted to
+// functional hip centres of the CMU/HDM05 recordings; docs/formats_mocap.md). ConfigError
+// when the points do not span a pelvis frame.
+HipJointCentres waist_hip_centres(const Vec3& lfwt, const Vec3& rfwt, const Vec3& back);
 
 }  // namespace lmm::io
