@@ -231,6 +231,19 @@ bool header_is(const Columns& c, KinectLayout l) {
   return false;
 }
 
+// The header gives what the layout reads: a time column when it has timestamps (else any is
+// ignored), a confidence column per joint when it has confidences.
+void require_columns(Columns& c, const LayoutSpec& s, int line_no, const std::string& file) {
+  if (s.tick_s <= 0) c.time = -1;
+  if (s.tick_s > 0 && c.time < 0)
+    throw FormatError(file, -1, "header (line " + std::to_string(line_no) + ") has no TimeSpan column, expected " + s.row);
+  for (size_t p = 0; p < c.names.size(); ++p)
+    if (s.conf != Conf::none && c.cols[p][3] < 0)
+      throw FormatError(file, -1,
+                        "header (line " + std::to_string(line_no) + ") has no " + c.names[p] +
+                            "_Conf column, expected " + s.row);
+}
+
 // Index of the header line among `lines` (within the first 5 non-blank ones; earlier ones are
 // metadata such as LSL's "Software : LSL_Kinect,..."), or -1.
 int find_header(const std::vector<std::string_view>& lines, char sep, Columns& out) {
@@ -426,6 +439,7 @@ SourceMotion parse_kinect_text(std::string_view text, KinectLayout layout, const
       throw FormatError(file, -1,
                         std::string("no header line naming joint columns in the first 5 lines, expected ") + s.row);
     first = static_cast<size_t>(h) + 1;
+    require_columns(c, s, h + 1, file);
     if (!c.ignored.empty()) {
       std::string cols;
       for (const auto& n : c.ignored) cols += (cols.empty() ? "" : ", ") + n;

@@ -222,6 +222,9 @@ TEST(KinectText, BrokenLinesThrowFormatErrorNamingFileFrameAndLine) {
   EXPECT_TRUE(bad(lsl_header() + "\n" + lsl_row(966, 0) + "\n" + conf + "\n", KinectLayout::lsl, 1,
                   {"line 3", "ThumbRight confidence 7"}));
   EXPECT_TRUE(bad(lsl_row(966, 0) + "\n", KinectLayout::lsl, -1, {"no header"}));
+  EXPECT_TRUE(bad(std::string(kGaitHeader) + "\n" + gait_row(0) + "\n", KinectLayout::lsl, -1,
+                  {"line 1", "no TimeSpan column"}));
+  EXPECT_TRUE(bad("TimeSpan,A_X,A_Y,A_Z,B_X,B_Y,B_Z,C_X,C_Y,C_Z\n", KinectLayout::lsl, -1, {"no A_Conf column"}));
   EXPECT_TRUE(bad(keraal_row(0) + "\n1 2 3\n", KinectLayout::keraal, 1, {"line 2", "3 values, expected 175"}));
 }
 
