@@ -27,7 +27,7 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
       for (auto& c : clips)
         j.push_back({{"name", c.name}, {"frames", c.frames}, {"fps", 15}, {"source_format", c.source_format},
                      {"source_fps", c.source_fps}, {"source_path", c.source_path}, {"qc_class", c.qc_class},
-                     {"file", c.file.string()}});
+                     {"qc_reason", c.qc_reason}, {"file", c.file.string()}});
       fmt::print("{}\n", j.dump(2));
       return;
     }
