@@ -4,12 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <map>
 #include <fstream>
 
 #include "expect_format_error.h"
 #include "lmm/core/atomic_file.h"
 #include "lmm/io/coco17.h"
+#include "lmm/io/h36m.h"
+#include "lmm/io/convention.h"
 #include "lmm/io/npy.h"
+#include "lmm/io/person_tracker.h"
 #include "lmm/io/reader.h"
 #include "test_support.h"
 
@@ -65,7 +69,21 @@ std::vector<float> make_coco(int T, Conf conf) {
 
 }  // namespace
 
-TEST(Coco17Reader, AnnotationFileOrdersImagesByIdAndPicksTheLargestPerson) {
+TEST(Coco17Reader, AnnotationFileKeepsEveryPersonInImageIdOrder) {
+  // Decoded: images by id (3 listed first in the file), both people of image 1, crowd ignored.
+  const SourceMotion m = decode_coco_json(kAnnotationFile, "seq.json");
+  EXPECT_EQ(m.skeleton, "coco17");
+  ASSERT_EQ(m.frames, 3);
+  ASSERT_EQ(m.people, 2);
+  EXPECT_TRUE(m.track_ids.empty());
+  EXPECT_EQ(m.at(0, 0, 0)[0], 400.f);  // image 1, first annotation (A)
+  EXPECT_EQ(m.at(0, 1, 0)[0], 100.f);  // image 1, B
+  EXPECT_EQ(m.at(1, 0, 0)[0], 300.f);  // image 2
+  EXPECT_EQ(m.at(1, 1, 0)[2], 0.f);    // image 2 has one person (+ a crowd region)
+  EXPECT_EQ(m.at(2, 0, 0)[2], 0.f);    // image 3: nobody
+  EXPECT_EQ(m.at(0, 1, 11)[2], 0.5f);  // v 1 -> 0.5
+
+  // Read: the tracker starts on the larger, more confident B. v: 2 -> 1, 1 -> 0.5, 0 -> 0.
   test::TempDir tmp;
   write_text_atomic(tmp / "seq.json", kAnnotationFile);
   const RawClip c = read_coco17(tmp / "seq.json", 0);
@@ -73,7 +91,6 @@ TEST(Coco17Reader, AnnotationFileOrdersImagesByIdAndPicksTheLargestPerson) {
   EXPECT_EQ(c.source_format, "coco17");
   EXPECT_EQ(c.fps, 30.0);
   ASSERT_EQ(c.frames, 3);
-  // Frame 0 = image 1, person B (area 20000). v: 2 -> 1, 1 -> 0.5, 0 -> 0.
   expect_joint(c, 0, Nose, 100, 200, 1);
   expect_joint(c, 0, LEye, 101, 202, 1);
   expect_joint(c, 0, REye, 102, 204, 1);
@@ -87,15 +104,28 @@ TEST(Coco17Reader, AnnotationFileOrdersImagesByIdAndPicksTheLargestPerson) {
   expect_joint(c, 0, MidHip, 111.5f, 223, 0.5f);  // min(0.5, 1)
   expect_joint(c, 0, RAnkle, 116, 232, 1);
   expect_joint(c, 0, LAnkle, 115, 230, 1);
-  for (int j : {LBigToe, LSmallToe, LHeel, RBigToe, RSmallToe, RHeel})
-    expect_joint(c, 0, j, 0, 0, 0);
-  // Frame 1 = image 2 (the crowd region is ignored); right_shoulder unseen -> Neck missing.
-  expect_joint(c, 1, Nose, 300, 100, 1);
-  expect_joint(c, 1, RShoulder, 0, 0, 0);
-  expect_joint(c, 1, Neck, 0, 0, 0);
-  expect_joint(c, 1, RWrist, 330, 110, 1);
-  // Frame 2 = image 3: nobody.
+  for (int j : {LBigToe, LSmallToe, LHeel, RBigToe, RSmallToe, RHeel}) expect_joint(c, 0, j, 0, 0, 0);
+  // Image 2's only person is 200 px away from B (more than B's size): not followed.
+  for (int i = 0; i < kFrameDim; ++i) EXPECT_EQ(c.frame(1)[i], 0.f);
   for (int i = 0; i < kFrameDim; ++i) EXPECT_EQ(c.frame(2)[i], 0.f);
+}
+
+TEST(Coco17Reader, StringImageIdsInNaturalOrder) {
+  // The nose x of each detection is its image's number.
+  auto result = [](const std::string& id, const std::string& x) {
+    std::string kp = x + ",1,0.5";
+    for (int k = 1; k < kCocoJoints; ++k) kp += ",1,1,0.5";
+    return R"({"image_id":")" + id + R"(","keypoints":[)" + kp + "]}";
+  };
+  const std::string list = "[" + result("10.jpg", "10") + "," + result("2.jpg", "2") + "," +
+                           result("0.jpg", "0") + "," + result("100.jpg", "100") + "," +
+                           result("01.jpg", "-1") + "," + result("1.jpg", "1") + "]";
+  const SourceMotion m = decode_coco_json(list, "ids.json");
+  ASSERT_EQ(m.frames, 6);
+  std::vector<float> order;
+  for (int t = 0; t < m.frames; ++t) order.push_back(m.at(t, 0, 0)[0]);
+  EXPECT_EQ(order, (std::vector<float>{0, 1, -1, 2, 10, 100}));  // "1.jpg" before "01.jpg"
+  EXPECT_EQ(m.fps, 0.0);  // no time stamps in the ids
 }
 
 TEST(Coco17Reader, TrackIdSelectsOnePersonAcrossImages) {
@@ -139,7 +169,7 @@ TEST(Coco17Reader, ListFormsUseTheScoreAsConfidence) {
   expect_joint(c, 1, Neck, 56, 7, 0.25f);  // mean(left 51, right 61), min(0.25, 0.75)
   expect_joint(c, 1, MidHip, 116, 7, 0.75f);
 
-  // Result file: several detections per image_id; the largest bbox is kept.
+  // Result file: several detections per image_id, all kept, images in id order.
   const std::string kp_small = [] {
     std::string s;
     for (int k = 0; k < 17; ++k) s += (k ? "," : "") + std::to_string(k) + ",1,0.9";
@@ -155,10 +185,14 @@ TEST(Coco17Reader, ListFormsUseTheScoreAsConfidence) {
       R"(]},{"image_id":5,"category_id":1,"bbox":[0,0,100,100],"score":0.4,"keypoints":[)" +
       kp_big + R"(]},{"image_id":4,"category_id":1,"bbox":[0,0,1,1],"score":0.3,"keypoints":[)" +
       kp_small + "]}]";
-  const RawClip r = parse_coco17_json(results, "results.json", 0);
+  const SourceMotion r = decode_coco_json(results, "results.json");
   ASSERT_EQ(r.frames, 2);
-  expect_joint(r, 0, Nose, 0, 1, 0.9f);    // image 4
-  expect_joint(r, 1, Nose, 900, 1, 0.5f);  // image 5, larger bbox
+  ASSERT_EQ(r.people, 2);
+  EXPECT_EQ(r.at(0, 0, 0)[0], 0.f);     // image 4
+  EXPECT_EQ(r.at(0, 0, 0)[2], 0.9f);
+  EXPECT_EQ(r.at(1, 0, 0)[2], 0.9f);    // image 5, in file order
+  EXPECT_EQ(r.at(1, 1, 0)[0], 900.f);
+  EXPECT_EQ(r.at(1, 1, 0)[2], 0.5f);
 }
 
 TEST(Coco17Reader, NpyRoundTripMapsToBody25) {
@@ -298,16 +332,180 @@ TEST(Coco17Reader, BrokenInputsThrowFormatErrorNamingFileAndFrame) {
                                         "none.json", -1, {"no frames"}));
 }
 
-TEST(Coco17Reader, DocsTableMatchesCode) {
+TEST(Coco17Reader, DocsTablesMatchConventions) {
   const std::string docs = read_text(fs::path(LMM_SOURCE_DIR) / "docs/formats.md");
-  EXPECT_NE(docs.find(coco17_table_markdown()), std::string::npos)
-      << "docs/formats.md must contain this table verbatim:\n"
-      << coco17_table_markdown();
+  for (const char* id : {"coco17", "halpe26", "h36m17"}) {
+    const Convention* c = find_convention(id);
+    ASSERT_NE(c, nullptr) << id;
+    EXPECT_NE(docs.find(convention_markdown(*c)), std::string::npos)
+        << "docs/formats.md must contain this table verbatim:\n"
+        << convention_markdown(*c);
+  }
+}
+
+TEST(Coco17Reader, NpyThatCouldBeEitherNeedsFormat) {
+  test::TempDir tmp;
+  // Root joint at the origin and every value in [0, 1]: COCO scores or H36M metres?
+  std::vector<float> either(2 * kCocoFrameDim, 0.5f);
+  for (int t = 0; t < 2; ++t) std::fill_n(&either[t * kCocoFrameDim], 3, 0.f);
+  write_coco17_npy(tmp / "either.npy", either, 2);
+  const Discovery d = discover({tmp / "either.npy"});
+  ASSERT_EQ(d.items.size(), 1u);
+  EXPECT_TRUE(test::throws_format_error([&] { read_clips(d.items[0], {}); }, "either.npy", -1,
+                                        {"--format coco17", "--format h36m17"}));
+  ReadOptions as3d;
+  as3d.format = "h36m17";
+  const RawClip c3 = read_clips({tmp / "either.npy", "", "either"}, as3d).at(0);
+  EXPECT_EQ(c3.units, "mm");
+  EXPECT_EQ(c3.pose3d[RHip * 4 + 1], -500.f);  // y down 0.5 m -> Y up -500 mm
+  ReadOptions as2d;
+  as2d.format = "coco17";
+  EXPECT_EQ(read_clips({tmp / "either.npy", "", "either"}, as2d).at(0).frame(0)[RHip * 3], 0.5f);
+  // Root-relative metres with depths behind the root: H36M-17, never COCO-17.
+  std::vector<float> h36m(2 * kCocoFrameDim, -0.25f);
+  for (int t = 0; t < 2; ++t) std::fill_n(&h36m[t * kCocoFrameDim], 3, 0.f);
+  write_coco17_npy(tmp / "pose3d.npy", h36m, 2);
+  EXPECT_EQ(classify_keypoint_npy(read_text(tmp / "pose3d.npy"), "pose3d.npy"), KeypointNpyKind::h36m17);
+  EXPECT_EQ(probe_file(tmp / "pose3d.npy")->name, "h36m17");
+  EXPECT_TRUE(test::throws_format_error([&] { read_coco17_motion(tmp / "pose3d.npy", {}); }, "pose3d.npy", -1,
+                                        {"H36M-17", "--format"}));
+}
+
+TEST(Coco17Reader, NonRecordingsAreSkippedWithANote) {
+  test::TempDir tmp;
+  write_text_atomic(tmp / "labels.json", R"({"walk_01": "normal", "walk_02": "limp"})");
+  write_text_atomic(tmp / "SOURCES.md", "# Sources\nrecorded 2024, 30 fps\n");
+  write_coco17_npy(tmp / "walk.npy", std::vector<float>(kCocoFrameDim, 0.5f), 1);
+  const Discovery d = discover({tmp.path()});
+  ASSERT_EQ(d.items.size(), 1u);
+  EXPECT_EQ(d.items[0].path.filename(), "walk.npy");
+  ASSERT_EQ(d.skipped.size(), 2u);
+  EXPECT_EQ(d.skipped[0].path.filename(), "SOURCES.md");
+  EXPECT_EQ(d.skipped[1].path.filename(), "labels.json");
+  EXPECT_EQ(probe_coco17(tmp / "labels.json", read_text(tmp / "labels.json")), 0);
 }
 
 TEST(Coco17Reader, RealCocoFilesIfPresent) {
   const fs::path dir = test::shared_data("coco17");
   if (dir.empty()) GTEST_SKIP() << "../shared/data/coco17 is absent: no real COCO-17 data to test";
-  for (const auto& item : discover_inputs({dir}, Format::coco17))
-    EXPECT_GT(read_clip(item, {}).frames, 0);
+  const Discovery d = discover({dir});  // auto-detection, as `lmm ingest DIR`
+  ASSERT_EQ(d.skipped.size(), 1u);
+  EXPECT_EQ(d.skipped[0].path.filename(), "SOURCES.md");
+  std::map<std::string, int> files, clips;
+  for (const auto& item : d.items) {
+    ++files[item.format];
+    for (const RawClip& c : read_clips(item, {})) {
+      EXPECT_GT(c.frames, 0) << c.name;
+      ++clips[item.format];
+    }
+  }
+  EXPECT_EQ(files, (std::map<std::string, int>{{"coco17", 5}, {"detectron2", 11}, {"h36m17", 9}, {"videopose3d", 4}}));
+  EXPECT_EQ(clips, (std::map<std::string, int>{{"coco17", 5}, {"detectron2", 11}, {"h36m17", 9}, {"videopose3d", 45}}));
+}
+
+TEST(Coco17Reader, RealHalpe26InNaturalFrameOrderWithFeet) {
+  const fs::path file = test::shared_data("coco17/halpe26_motionbert_jackthgu/alphapose-results.json");
+  if (file.empty()) GTEST_SKIP() << "../shared/data/coco17 is absent: no real Halpe-26 file to test";
+  const SourceMotion m = decode_coco_json(read_text(file), file.string());
+  EXPECT_EQ(m.skeleton, "halpe26");
+  ASSERT_EQ(m.point_count(), 26);
+  ASSERT_EQ(m.frames, 809);  // "0.jpg" .. "808.jpg"
+  EXPECT_EQ(m.people, 2);
+  // Frame 10 is "10.jpg" (lexicographic order would put "100.jpg" there).
+  EXPECT_EQ(m.at(10, 0, 0)[0], 175.1344451904297f);   // nose
+  EXPECT_EQ(m.at(100, 0, 0)[0], 159.4783172607422f);
+  EXPECT_EQ(m.at(808, 0, 0)[0], 192.81468200683594f);
+  const RawClip c = read_clips({file, "", "halpe"}, {}).at(0);
+  ASSERT_EQ(c.frames, 809);
+  for (int j = 0; j < kNumJoints; ++j) EXPECT_GT(c.frame(10)[j * 3 + 2], 0.f) << joint_name(j);
+  expect_joint(c, 10, LBigToe, 180.7332305908203f, 618.7294311523438f, 0.6097919344902039f);
+  expect_joint(c, 10, RHeel, 29.5657901763916f, 641.1246337890625f, 0.8207075595855713f);
+  expect_joint(c, 10, Neck, 152.7392578125f, 137.23312377929688f, 0.9398428201675415f);   // Halpe's neck
+  expect_joint(c, 10, MidHip, 113.5477066040039f, 349.9873046875f, 0.9544859528541565f);  // Halpe's hip
+}
+
+TEST(Coco17Reader, RealAlphaPoseOrderAndRate) {
+  const fs::path arnis = test::shared_data("coco17/alphapose_arnis_short/alphapose-results.json");
+  if (arnis.empty()) GTEST_SKIP() << "../shared/data/coco17 is absent: no real AlphaPose files to test";
+  const RawClip a = read_clips({arnis, "", "arnis"}, {}).at(0);
+  ASSERT_EQ(a.frames, 122);
+  expect_joint(a, 2, Nose, 919.226806640625f, 514.1771240234375f, 0.978732705116272f);
+  expect_joint(a, 10, Nose, 917.8973999023438f, 512.4154052734375f, 0.9559194445610046f);
+  expect_joint(a, 121, Nose, 921.6696166992188f, 514.6685180664062f, 0.9543408751487732f);
+  // UP-Fall: image ids are time stamps 12_04_17.738369 .. 12_04_27.619046 over 195 images.
+  const fs::path upfall = test::shared_data("coco17/alphapose_upfall/alphapose-results.json");
+  const SourceMotion u = decode_coco_json(read_text(upfall), upfall.string());
+  EXPECT_EQ(u.frames, 195);
+  EXPECT_EQ(u.people, 3);
+  EXPECT_NEAR(u.fps, 194 / 9.880677, 1e-9);
+  EXPECT_NEAR(read_clips({upfall, "", "upfall"}, {}).at(0).fps, 19.634282, 1e-6);
+}
+
+TEST(Coco17Reader, RealCrowdTrackerFollowsOnePerson) {
+  const fs::path file = test::shared_data("coco17/alphapose_nba_short/alphapose-results.json");
+  if (file.empty()) GTEST_SKIP() << "../shared/data/coco17 is absent: no crowded AlphaPose file to test";
+  const SourceMotion m = decode_coco_json(read_text(file), file.string());
+  ASSERT_EQ(m.frames, 130);
+  ASSERT_EQ(m.people, 33);  // every detection kept, no track ids
+  EXPECT_TRUE(m.track_ids.empty());
+  // Steps of MidHip over 60 px between consecutive frames where the person is seen, and
+  // frames seen: for read_clips' tracker, and for picking the most salient person per frame.
+  auto steps = [](const std::vector<const float*>& hips, int* seen) {
+    int big = 0;
+    const float* prev = nullptr;
+    *seen = 0;
+    for (const float* h : hips) {
+      if (!h || h[2] <= 0) continue;
+      ++*seen;
+      if (prev && std::hypot(h[0] - prev[0], h[1] - prev[1]) > 60) ++big;
+      prev = h;
+    }
+    return big;
+  };
+  const RawClip c = read_clips({file, "", "nba"}, {}).at(0);
+  std::vector<const float*> tracked, salient;
+  std::vector<std::vector<float>> body(m.frames * m.people, std::vector<float>(kFrameDim));
+  const BoundConvention conv(*find_convention("coco17"), m.points);
+  for (int t = 0; t < m.frames; ++t) {
+    tracked.push_back(c.frame(t) + MidHip * 3);
+    int best = -1;
+    for (int n = 0; n < m.people; ++n) {
+      conv.apply(m.at(t, n, 0), 2, body[t * m.people + n].data());
+      if (best < 0 || person_salience(body[t * m.people + n].data()) > person_salience(body[t * m.people + best].data()))
+        best = n;
+    }
+    salient.push_back(body[t * m.people + best].data() + MidHip * 3);
+  }
+  int seen_tracked = 0, seen_salient = 0;
+  const int big_tracked = steps(tracked, &seen_tracked), big_salient = steps(salient, &seen_salient);
+  EXPECT_EQ(seen_tracked, 73);   // frames where the followed player is matched
+  EXPECT_EQ(big_tracked, 21);    // broadcast camera pans included
+  EXPECT_EQ(seen_salient, 130);
+  EXPECT_GT(big_salient, 3 * big_tracked);  // per-frame choice hops between players
+}
+
+TEST(Coco17Reader, RealH36m17InMillimetresYUp) {
+  const fs::path file = test::shared_data("coco17/h36m17/yoga_swaroop/Rakesh_Shavasana.npy");
+  if (file.empty()) GTEST_SKIP() << "../shared/data/coco17 is absent: no H36M-17 file to test";
+  EXPECT_EQ(probe_file(file)->name, "h36m17");
+  const RawClip c = read_clips({file, "", "shavasana"}, {}).at(0);
+  ASSERT_EQ(c.frames, 1826);
+  EXPECT_EQ(c.units, "mm");
+  ASSERT_EQ(c.pose3d.size(), 1826u * kNumJoints * 4);
+  auto expect3 = [&](int t, int j, float x, float y, float z) {
+    const float* q = c.pose3d.data() + (static_cast<size_t>(t) * kNumJoints + j) * 4;
+    EXPECT_FLOAT_EQ(q[0], x) << t << " " << joint_name(j);
+    EXPECT_FLOAT_EQ(q[1], y) << t << " " << joint_name(j);
+    EXPECT_FLOAT_EQ(q[2], z) << t << " " << joint_name(j);
+    EXPECT_EQ(q[3], 1.f);
+  };
+  // File (metres, y down): right_hip (0.0217528, 0.019947, 0.1038369) at frame 0.
+  expect3(0, RHip, 21.752756f, -19.947001f, -103.83686f);
+  expect3(0, Neck, 417.50653f, 7.5831265f, 54.836987f);     // thorax
+  expect3(1000, Nose, 475.54034f, 59.5839f, 87.72883f);     // H36M joint 9
+  expect3(1825, RWrist, 82.488487f, -11.212623f, -314.63467f);
+  EXPECT_LT(std::fabs(c.pose3d[MidHip * 4]), 0.1f);  // the pelvis root: within 0.1 mm of 0
+  EXPECT_EQ(c.pose3d[LEye * 4 + 3], 0.f);             // H36M has no eyes
+  // pose is the front view (X, -Y): image axes again.
+  EXPECT_FLOAT_EQ(c.frame(0)[RHip * 3 + 1], 19.947001f);
 }
