@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "expect_format_error.h"
 #include "lmm/core/atomic_file.h"
@@ -326,4 +328,32 @@ TEST(KinectText, UiPrmdIsRecognisedAndRejectedWithTheReason) {
   if (p.empty()) GTEST_SKIP() << "../shared/data/kinect (UI-PRMD) is absent";
   EXPECT_EQ(probe_file(p)->name, "uiprmd");
   EXPECT_EQ(probe_file(p.parent_path() / "m01_s01_e01_angles.txt")->name, "uiprmd");
+}
+
+TEST(KinectText, RealFolderEveryFileGoesToItsFormatAndNotesAreSkipped) {
+  const fs::path root = test::shared_data("kinect");
+  if (root.empty()) GTEST_SKIP() << "../shared/data/kinect is absent";
+  // Format by source folder (SOURCES.md): content decides, the shared .csv/.txt do not.
+  const std::vector<std::pair<std::string, std::string>> by_folder = {
+      {"LevelCA-NTU", "ntu"},          {"KIMORE", "kimore"},       {"LabanotationSuite", "laban_kinect"},
+      {"LslKInect", "lsl_kinect"},     {"KeraalDataset", "keraal"}, {"BT_Labs_Gait", "kinect_gait"},
+      {"UI-PRMD", "uiprmd"}};
+  const Discovery d = discover({root});
+  std::map<std::string, int> count;
+  for (const InputItem& item : d.items) {
+    std::string want;
+    for (const auto& [folder, format] : by_folder)
+      if (item.path.string().find(folder) != std::string::npos) want = format;
+    EXPECT_EQ(item.format, want) << item.path;
+    ++count[item.format];
+  }
+  EXPECT_GE(count["ntu"], 5);
+  EXPECT_GE(count["kimore"], 8);
+  EXPECT_GE(count["laban_kinect"], 6);
+  EXPECT_EQ(count["lsl_kinect"], 1);
+  EXPECT_GE(count["keraal"], 3);
+  std::set<std::string> skipped;
+  for (const auto& s : d.skipped) skipped.insert(s.path.filename().string());
+  EXPECT_EQ(skipped, (std::set<std::string>{"Markers.csv", "README_UCalgary.txt", "SOURCES.md",
+                                            "readme_files_format.txt"}));
 }
