@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 secs="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_openpose_json fuzz_coco17 fuzz_ntu_skeleton fuzz_c3d fuzz_bvh)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_openpose_json fuzz_coco17 fuzz_ntu_skeleton fuzz_c3d fuzz_bvh fuzz_pickle)
 CLANG_CXX="${CLANG_CXX:-$(command -v clang++-14 || command -v clang++)}"
 CLANG_CC="${CLANG_CC:-$(command -v clang-14 || command -v clang)}"
 
@@ -28,7 +28,7 @@ for t in "${targets[@]}"; do
   seeds="tests/fuzz/seeds/${t#fuzz_}"
   [ -d "$seeds" ] && cp -n "$seeds"/* "$corpus"/ 2>/dev/null || true
   dict=()
-  [ "$t" = fuzz_ntu_skeleton ] || dict=(-dict=tests/fuzz/json.dict)
+  case "$t" in fuzz_ntu_skeleton|fuzz_pickle) ;; *) dict=(-dict=tests/fuzz/json.dict) ;; esac
   echo "[fuzz] $t for ${secs}s"
   if ! "build-fuzz/tests/fuzz/$t" "$corpus" "${dict[@]}" -max_total_time="$secs" -max_len=16384 -timeout=10 \
       -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="build-fuzz/artifacts/$t-" \
