@@ -157,8 +157,8 @@ std::string_view frame_prefix(std::string_view name) {
 }
 
 // The frame files of a directory, sorted by (prefix, frame index, name) so that each clip
-// is one contiguous range; names live in one NUL-separated buffer (one allocation instead
-// of one per file).
+// is one contiguous range (`clips`, filled by split_clips); names live in one NUL-separated
+// buffer (one allocation instead of one per file).
 struct FrameList {
   struct Entry {
     long index;       // numeric frame index from the name, -1 when none
@@ -215,6 +215,12 @@ FrameList list_frame_files(int dirfd, const fs::path& dir, size_t max_json = SIZ
               if (a.index != b.index) return a.index < b.index;
               return std::strcmp(names + a.name, names + b.name) < 0;
             });
+  return list;
+}
+
+// Groups the sorted frames of `list` into clips (one per prefix). Throws FormatError when a
+// clip has two files with the same frame index.
+void split_clips(FrameList& list, const fs::path& dir) {
   for (size_t i = 0; i < list.entries.size(); ++i) {
     if (i == 0 || list.prefix(i) != list.prefix(i - 1)) {
       list.clips.push_back({std::string(list.prefix(i)), i, i + 1});
@@ -228,7 +234,6 @@ FrameList list_frame_files(int dirfd, const fs::path& dir, size_t max_json = SIZ
                             " is also used by " + list.name(i - 1) +
                             ", expected one file per frame of clip '" + c.prefix + "'");
   }
-  return list;
 }
 
 // Parsed people of a run of frames: seq (P, 25, 3) padded, points per frame (0, 18 or 25).
@@ -456,7 +461,8 @@ std::vector<SourceMotion> read_openpose_frames(const fs::path& dir, const ReadOp
   LMM_CHECK(opt.keypoints.empty() || find_openpose_model(opt.keypoints),
             "--keypoints '" << opt.keypoints << "': expected body25, body25b or coco18");
   const DirFd fd(dir);
-  const FrameList files = list_frame_files(fd.get(), dir);
+  FrameList files = list_frame_files(fd.get(), dir);
+  split_clips(files, dir);
   if (files.clips.empty())
     throw FormatError(dir.string(), -1,
                       "no OpenPose frame files, expected one JSON file per frame "

@@ -250,6 +250,7 @@ TEST(OpenPoseReader, BrokenInputsThrowFormatErrorNamingFileAndFrame) {
   write_file(dup / "c_1_keypoints.json", kEmptyFrame);
   EXPECT_TRUE(test::throws_format_error([&] { read_openpose_dir(dup, 0); }, "dup/c_", 2,
                                         {"frame index 1", "clip 'c'"}));
+  EXPECT_EQ(probe_openpose_dir(dup), 100);  // still claimed: the error comes when reading
   // One clip mixing BODY_25 (75 values) and COCO-18 (54) frames.
   std::string s54 = R"({"people":[{"pose_keypoints_2d":[)";
   for (int i = 0; i < 54; ++i) s54 += (i ? ",1" : "1");
@@ -361,6 +362,13 @@ TEST(OpenPoseFrames, FrameFilesAreRecognisedByTheirPeopleKey) {
   ASSERT_EQ(clips[0].frames, 4);
   EXPECT_EQ(clips[0].at(1, 0, Nose)[0], 11.f);
   EXPECT_EQ(clips[0].at(3, 0, Nose)[0], 20.f);
+  // Discovery claims the directory; the Config.json beside the frames is not a frame.
+  const Discovery d = discover({dir});
+  ASSERT_EQ(d.items.size(), 1u);
+  EXPECT_EQ(d.items[0].format, "openpose");
+  EXPECT_EQ(d.items[0].path, dir);
+  ASSERT_EQ(d.skipped.size(), 1u);
+  EXPECT_EQ(d.skipped[0].path.filename(), "Config.json");
   write_file(dir / "cam01_000000000011_keypoints.json", frame_of({}));
   EXPECT_EQ(probe_openpose_dir(dir), 100);
   EXPECT_EQ(probe_openpose_dir(tmp.path()), 0);  // no frame files of its own
