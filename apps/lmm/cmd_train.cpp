@@ -42,18 +42,21 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   auto* mconf = sub->add_option("--model-config", o->model_config, "JSON overrides of the preset, e.g. '{\"d_model\": 32}'");
   sub->add_option("-o,--out", o->run_dir, "Run directory (created)")->required();
   sub->add_flag("--resume", r.train.resume, "Continue RUN_DIR/last.ckpt exactly");
-  sub->add_option("--epochs", r.train.max_epochs, "Maximum epochs")->capture_default_str();
+  auto* epochs = sub->add_option("--epochs", r.train.max_epochs, "Maximum epochs (on --resume: the run's unless given)")
+                     ->capture_default_str();
   sub->add_option("--max-minutes", r.train.max_minutes, "Time budget of this invocation, 0 = none")
       ->capture_default_str();
-  sub->add_option("--max-steps", r.train.max_steps, "Stop after this many optimizer steps, 0 = none");
+  auto* steps = sub->add_option("--max-steps", r.train.max_steps,
+                                "Stop after this many optimizer steps, 0 = none (on --resume: the run's unless given)");
   auto* stride = sub->add_option("--stride", r.data.windows.stride, "Frames between window starts")
                      ->capture_default_str();
   auto* seed = sub->add_option("--seed", r.train.seed, "Seed of the split, init and shuffling")->capture_default_str();
   auto* lr = sub->add_option("--lr", r.train.lr, "AdamW learning rate")->capture_default_str();
   auto* batch = sub->add_option("--batch", r.train.batch, "Windows per step")->capture_default_str();
   auto* vf = sub->add_option("--val-frac", r.data.val_frac, "Share of clips for validation")->capture_default_str();
-  sub->add_option("--patience", r.train.patience, "Early stopping: epochs without improvement")
-      ->capture_default_str();
+  auto* patience = sub->add_option("--patience", r.train.patience,
+                                   "Early stopping: epochs without improvement (on --resume: the run's unless given)")
+                       ->capture_default_str();
   sub->add_option("--threads", r.threads, "Torch threads, 0 = all cores")->capture_default_str();
   auto& d = o->dist;
   sub->add_option("--dist", d.backend, "Data-parallel backend: gloo (CPU) | nccl (CUDA) | none [env LMM_DIST]")
@@ -78,8 +81,10 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   sub->add_flag("--include-partial", o->include_partial,
                 "Also train on partial bodies (QC: lower body only / upper body only)");
   sub->add_flag("-q,--quiet", o->quiet, "No progress output");
-  sub->callback([o, &exit_code, model, preset, mconf, stride, seed, lr, batch, vf, ss, sse, ssm, vfw, unusable] {
+  sub->callback([o, &exit_code, model, preset, mconf, stride, seed, lr, batch, vf, ss, sse, ssm, vfw, unusable,
+                 epochs, steps, patience] {
     auto& r = o->run;
+    r.overrides = {epochs->count() > 0, steps->count() > 0, patience->count() > 0};
     if (!r.train.resume && model->count() == 0) throw lmm::ConfigError("--model is required (flat | htt | diffusion)");
     if (!r.train.resume && o->dataset.empty()) throw lmm::ConfigError("DATASET is required");
     if (r.train.resume) {

@@ -47,10 +47,10 @@ TrainResult run_training(RunConfig cfg) {
       throw CheckpointError(last.string() + ": metadata lacks \"model\", \"train\" or \"data\"");
     model = models::model_from_config(m["model"].at("kind").get<std::string>(), m["model"].at("config"));
     TrainConfig stored = train_config_from_json(m["train"]);
-    stored.max_epochs = cfg.train.max_epochs;
+    if (cfg.overrides.max_epochs) stored.max_epochs = cfg.train.max_epochs;
+    if (cfg.overrides.max_steps) stored.max_steps = cfg.train.max_steps;
+    if (cfg.overrides.patience) stored.patience = cfg.train.patience;
     stored.max_minutes = cfg.train.max_minutes;
-    stored.max_steps = cfg.train.max_steps;
-    stored.patience = cfg.train.patience;
     stored.progress = cfg.train.progress;
     stored.stop_requested = cfg.train.stop_requested;
     stored.run_dir = cfg.train.run_dir;
@@ -62,6 +62,7 @@ TrainResult run_training(RunConfig cfg) {
     cfg.data.val_frac = d.value("val_frac", cfg.data.val_frac);
     cfg.data.windows.stride = d.value("stride", cfg.data.windows.stride);
     cfg.data.skip_unusable = d.value("skip_unusable", cfg.data.skip_unusable);
+    cfg.data.skip_partial = d.value("skip_partial", cfg.data.skip_partial);
     cfg.data.val_clips = d.value("val_clips", std::vector<std::string>());
     preset = m.value("preset", std::string("?"));
   } else {

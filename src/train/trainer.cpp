@@ -62,7 +62,7 @@ std::string fmt_num(double v) {
 }  // namespace
 
 json to_json(const TrainConfig& c) {
-  return {{"max_epochs", c.max_epochs},     {"batch", c.batch},
+  return {{"max_epochs", c.max_epochs},     {"max_steps", c.max_steps},  {"batch", c.batch},
           {"lr", c.lr},                     {"weight_decay", c.weight_decay},
           {"grad_clip", c.grad_clip},       {"patience", c.patience},
           {"seed", c.seed},                 {"scheduled_sampling", c.scheduled_sampling},
@@ -73,6 +73,7 @@ json to_json(const TrainConfig& c) {
 TrainConfig train_config_from_json(const json& j) {
   TrainConfig c;
   c.max_epochs = j.value("max_epochs", c.max_epochs);
+  c.max_steps = j.value("max_steps", c.max_steps);
   c.batch = j.value("batch", c.batch);
   c.lr = j.value("lr", c.lr);
   c.weight_decay = j.value("weight_decay", c.weight_decay);

@@ -18,13 +18,19 @@ struct RunConfig {
   nlohmann::json model_overrides;       // e.g. {"d_model": 32}; null = preset as is
   std::string scheduled_sampling = "auto";  // "auto" (on for htt) | "on" | "off"
   TrainConfig train;                    // train.run_dir required; train.resume to continue
+  // On resume, which stopping rules the command line sets (the run's stored values are kept
+  // for the others); max_minutes is always this invocation's budget.
+  struct Overrides {
+    bool max_epochs = false, max_steps = false, patience = false;
+  } overrides;
   int threads = 0;                      // torch intra-op threads, 0 = all cores
   DistConfig dist;                      // data-parallel group (docs/distributed.md); "none" = alone
 };
 
-// On resume the stored model, training configuration and validation clips are used;
-// only the stopping limits (max_epochs, max_minutes, max_steps, patience) and the
-// progress/stop hooks come from `cfg`. Throws ConfigError when RUN_DIR already holds
+// On resume the stored model, training configuration (with its stopping rules: max_epochs,
+// max_steps, patience) and validation clips are used; a stopping rule comes from `cfg` only
+// when cfg.overrides says the user set it; max_minutes (a per-invocation budget) and the
+// progress/stop hooks always come from `cfg`. Throws ConfigError when RUN_DIR already holds
 // a run and resume is off. With dist enabled it first joins the group; rank 0 alone
 // checks and writes RUN_DIR and prints progress, and on resume sends last.ckpt to the others.
 TrainResult run_training(RunConfig cfg);
