@@ -376,6 +376,11 @@ std::vector<long> time_slots(const std::vector<Row>& rows, double tick_s, const 
     }
     slot[i] = slot[i - 1] + step;
   }
+  const size_t n = rows.size();
+  if (static_cast<size_t>(slot.back()) >= 4 * n + 300)  // bounds the memory, too
+    throw FormatError(file, -1,
+                      "timestamps spread " + std::to_string(n) + " samples over " + std::to_string(slot.back() + 1) +
+                          " frames (median interval " + show(med) + "): not one continuous recording");
   const double span = (rows.back().time - rows.front().time) * tick_s;
   m.fps = joined ? 1.0 / (med * tick_s) : static_cast<double>(slot.back()) / span;
   if (!std::isfinite(m.fps) || m.fps <= 0)

@@ -24,6 +24,7 @@ namespace {
 
 constexpr int kBodyValues = 10;
 constexpr int kJointValues = 12;
+constexpr size_t kMaxPeople = 8;  // person slots kept (NTU has 1-2 performers; IDs may change)
 constexpr const char* kDefaultBodyId = "72057594037927936";
 
 // Line cursor over the file text that skips blank lines and splits on whitespace.
@@ -177,6 +178,9 @@ SourceMotion decode_ntu_skeleton(std::string_view text, const std::string& file)
     if (a->conf != b->conf) return a->conf > b->conf;
     return a->first < b->first;
   });
+  // At most kMaxPeople slots (memory is T x slots): lower-ranked bodyIDs are dropped.
+  const size_t dropped = ranked.size() > kMaxPeople ? ranked.size() - kMaxPeople : 0;
+  ranked.resize(ranked.size() - dropped);
   std::map<std::string, int> slot_of;
   for (size_t n = 0; n < ranked.size(); ++n) slot_of[ranked[n]->id] = static_cast<int>(n);
 
@@ -191,13 +195,16 @@ SourceMotion decode_ntu_skeleton(std::string_view text, const std::string& file)
   m.track_ids.assign(static_cast<size_t>(T) * N, -1);
   for (long t = 0; t < T; ++t)
     for (const auto& b : frames[t]) {
-      const int n = slot_of[b.id];
+      const auto it = slot_of.find(b.id);
+      if (it == slot_of.end()) continue;  // a dropped body
+      const int n = it->second;
       std::copy(b.joints.begin(), b.joints.end(), m.at(static_cast<int>(t), n, 0));
       m.track_ids[static_cast<size_t>(t) * N + n] = n;
     }
   if (ranked.size() > 1)
-    m.warnings.push_back(std::to_string(ranked.size()) + " bodies (bodyIDs): following the one in most frames (" +
-                         std::to_string(ranked[0]->frames) + " of " + std::to_string(T) + ")");
+    m.warnings.push_back(std::to_string(ranked.size() + dropped) + " bodies (bodyIDs): following the one in most frames (" +
+                         std::to_string(ranked[0]->frames) + " of " + std::to_string(T) + ")" +
+                         (dropped ? "; " + std::to_string(dropped) + " seen least were dropped" : ""));
   return m;
 }
 

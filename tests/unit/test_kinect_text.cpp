@@ -218,6 +218,10 @@ TEST(KinectText, BrokenLinesThrowFormatErrorNamingFileFrameAndLine) {
   // Timestamps going back in frame 2.
   EXPECT_TRUE(bad("100," + r0 + "\n200," + r1 + "\n150," + r1 + "\n", KinectLayout::laban, 2,
                   {"line 3", "timestamp", "not after"}));
+  // Seven samples one frame apart, then three 200 frames apart: 607 frames for 10 samples.
+  std::string spread;
+  for (long i = 0; i < 10; ++i) spread += std::to_string(333333 * (i < 7 ? i : 6 + 200 * (i - 6))) + "," + r0 + "\n";
+  EXPECT_TRUE(bad(spread, KinectLayout::laban, -1, {"not one continuous recording"}));
   // LSL confidence out of range; a header-less LSL file.
   std::string conf = lsl_row(1000, 0);
   conf.replace(conf.rfind(",1"), 2, ",7");

@@ -220,6 +220,21 @@ TEST(NtuReader, DecoderKeepsEveryBodyRankedWithTrackIds) {
   EXPECT_EQ(probe_ntu_skeleton("hello\n"), 50);
 }
 
+TEST(NtuReader, AtMostEightPersonSlots) {
+  // Ten bodyIDs, body k in frames k..9: the 8 seen most (k = 0..7) keep slots 0..7.
+  std::string s = "10\n";
+  for (int t = 0; t < 10; ++t) {
+    s += std::to_string(t + 1) + "\n";
+    for (int k = 0; k <= t; ++k) s += body(std::to_string(100 + k), 0.1 * k);
+  }
+  const SourceMotion m = decode_ntu_skeleton(s, "crowd.skeleton");
+  ASSERT_EQ(m.people, 8);
+  EXPECT_FLOAT_EQ(m.at(9, 7, 0)[0], -700);  // body 107 (x = 0.7 m) in slot 7
+  ASSERT_EQ(m.warnings.size(), 1u);
+  EXPECT_NE(m.warnings[0].find("10 bodies"), std::string::npos) << m.warnings[0];
+  EXPECT_NE(m.warnings[0].find("2 seen least were dropped"), std::string::npos) << m.warnings[0];
+}
+
 TEST(NtuReader, RealNtuFiles) {
   const fs::path dir = test::shared_data("kinect/ntu/LevelCA-NTU-RGB-D-skeleton-dataset-visualization");
   if (dir.empty())

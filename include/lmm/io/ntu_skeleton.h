@@ -8,7 +8,8 @@
 // with one person slot per bodyID, data (T, N, 25, 4) X, Y(up), Z mm (camera space turned
 // to face +Z, kinect_text.h), confidence; track_ids (T, N) = the slot's rank where the
 // body is present, else -1. Slots are ranked: most frames, then the largest sum of joint
-// confidences, then first seen, so id 0 is the body read_clips follows.
+// confidences, then first seen, so id 0 is the body read_clips follows. At most 8 slots:
+// bodyIDs ranked lower are dropped (with a warning).
 #pragma once
 #include <filesystem>
 #include <string>
