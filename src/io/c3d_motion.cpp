@@ -4,9 +4,9 @@
 //   points = the file's labels ("Derrick:LASI"); a prefix shared by every label without a
 //   ':' ("LRFHD", "LL_IAS" in Qualisys 03_rolling; "Skeleton_Hip1") becomes a subject
 //   prefix ("L:RFHD") so that conventions match the marker names.
-// Up axis: POINT:Y_SCREEN, checked against the body (the chosen marker-set convention's
-// hips/shoulders/head above its ankles/heels/toes) and against the floor (the markers lie
-// above it); rules and their order in docs/formats_mocap.md.
+// Up axis: the body (the chosen marker set's hips/shoulders/head above its ankles/heels/toes,
+// upright in >= 70% of the frames) overrules POINT:Y_SCREEN; without it, Y_SCREEN (else Z)
+// with its sign checked against the floor (the markers lie above it). docs/formats_mocap.md.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -105,33 +105,52 @@ std::vector<std::pair<std::string, std::vector<int>>> split_subjects(const std::
   return out;
 }
 
-// Sum over frames of (upper body - lower body) in the motion's current axes, from the
+// Per sampled frame, (upper body - lower body) in the motion's current axes, from the
 // BODY_25 joints `conv` builds: upper = head, neck, shoulders, hips; lower = ankles, heels,
-// toes. Zero when the convention gives no such pair in any frame.
-Vec3 body_up_vector(const SourceMotion& m, const BoundConvention& conv) {
+// toes. Frames without such a pair are left out.
+std::vector<Vec3> body_up_vectors(const SourceMotion& m, const BoundConvention& conv) {
   static const int kUpper[] = {Nose, Neck, RShoulder, LShoulder, MidHip, RHip, LHip};
   static const int kLower[] = {RAnkle, LAnkle, RHeel, LHeel, RBigToe, LBigToe};
-  Vec3 sum{};
+  std::vector<Vec3> out;
   std::vector<float> body(static_cast<size_t>(kNumJoints) * 4);  // (25, 4)
   const int step = std::max(1, m.frames / 500);                   // a few hundred frames suffice
   for (int t = 0; t < m.frames; t += step) {
     conv.apply(m.at(t, 0, 0), 3, body.data());
-    auto mean = [&](const auto& joints, Vec3& out) {
+    auto mean = [&](const auto& joints, Vec3& v) {
       int n = 0;
-      out = {0, 0, 0};
+      v = {0, 0, 0};
       for (int j : joints)
         if (body[j * 4 + 3] > 0) {
-          for (int k = 0; k < 3; ++k) out[k] += body[j * 4 + k];
+          for (int k = 0; k < 3; ++k) v[k] += body[j * 4 + k];
           ++n;
         }
-      if (n) for (double& v : out) v /= n;
+      if (n) for (double& x : v) x /= n;
       return n > 0;
     };
     Vec3 hi, lo;
-    if (mean(kUpper, hi) && mean(kLower, lo))
-      for (int k = 0; k < 3; ++k) sum[k] += hi[k] - lo[k];
+    if (mean(kUpper, hi) && mean(kLower, lo)) out.push_back({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]});
   }
-  return sum;
+  return out;
+}
+
+// The signed lab axis the body stands along, when it is upright (within 60 degrees of the
+// axis) in at least 70% of the frames it can be measured in; false otherwise (a subject
+// lying or rolling on the floor, 03_rolling, or no head/hip and foot joints).
+bool body_axis(const SourceMotion& m, const BoundConvention& conv, Axis& out) {
+  const std::vector<Vec3> v = body_up_vectors(m, conv);
+  if (v.empty()) return false;
+  Vec3 sum{};
+  for (const Vec3& u : v)
+    for (int k = 0; k < 3; ++k) sum[k] += u[k];
+  int k = 0;
+  for (int i = 1; i < 3; ++i)
+    if (std::fabs(sum[i]) > std::fabs(sum[k])) k = i;
+  const double sign = sum[k] < 0 ? -1 : 1;
+  size_t upright = 0;
+  for (const Vec3& u : v) upright += sign * u[k] > 0.5 * std::sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
+  if (upright < 0.7 * v.size()) return false;
+  out = {k, static_cast<float>(sign)};
+  return true;
 }
 
 // The convention the clip will use (the user's --markers file, else the best built-in),
@@ -190,22 +209,12 @@ void require_seen(const SourceMotion& m, const BoundConvention& conv, const std:
 Axis choose_up(const C3dData& d, SourceMotion& m, const BoundConvention* conv) {
   Axis screen;
   const bool has_screen = parse_axis(d.y_screen, screen);
-  if (conv) {
-    const Vec3 v = body_up_vector(m, *conv);
-    const double len = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-    int k = 0;
-    for (int i = 1; i < 3; ++i)
-      if (std::fabs(v[i]) > std::fabs(v[k])) k = i;
-    const Axis body{k, v[k] < 0 ? -1.f : 1.f};
-    // Upright enough to tell, and the markers lie above the floor along it (a subject
-    // lying on the floor, 03_rolling, has head-to-feet horizontal).
-    if (len > 0 && std::fabs(v[k]) >= 0.7 * len && median_along(m, body) > 0) {
-      if (has_screen && (body.index != screen.index || body.sign != screen.sign))
-        m.warnings.push_back("POINT:Y_SCREEN says " + screen.name() + " is up but the body (" +
-                             conv->convention().id + ": hips and head above the feet) says " + body.name() +
-                             "; using " + body.name());
-      return body;
-    }
+  Axis body;
+  if (conv && body_axis(m, *conv, body)) {
+    if (has_screen && (body.index != screen.index || body.sign != screen.sign))
+      m.warnings.push_back("POINT:Y_SCREEN says " + screen.name() + " is up but the body (" + conv->convention().id +
+                           ": hips and head above the feet) says " + body.name() + "; using " + body.name());
+    return body;
   }
   Axis up = has_screen ? screen : Axis{2, 1.f};  // Z-up: the usual lab convention
   if (median_along(m, up) < 0) {  // the markers would be below the floor: the sign is wrong

@@ -252,8 +252,9 @@ class Parser {
   }
 
   // Point count and analog words per frame: POINT:USED, the header and the label count
-  // disagree in some files (Kyowa Dengyo sample27: 12, 11, 11); the first candidate
-  // whose frames fit in the file wins.
+  // disagree in some files (Kyowa Dengyo sample27: 12, 11, 11). The first candidate whose
+  // frames fill the file up to its last (padded) block wins, else the first whose frames
+  // fit (a file with trailing bytes), else POINT:USED (the data then ends early).
   void choose_layout(C3dData& d, long labels) {
     const long hdr_points = header_uword(2);
     const long used = opt_count("POINT:USED").value_or(hdr_points);
@@ -262,14 +263,16 @@ class Parser {
                                                {used, hdr_analog}, {hdr_points, hdr_analog}};
     const size_t word = d.scale < 0 ? 4 : 2, start = static_cast<size_t>(data_start_ - 1) * kBlock;
     const size_t avail = start < n_ ? n_ - start : 0;
-    size_t pick = 0;
-    for (size_t i = 0; i < cand.size(); ++i) {
-      const size_t fb = (4 * static_cast<size_t>(cand[i].first) + static_cast<size_t>(cand[i].second)) * word;
-      if (cand[i].first > 0 && fb > 0 && avail / fb >= static_cast<size_t>(d.frames)) {
-        pick = i;
-        break;
-      }
-    }
+    const size_t T = static_cast<size_t>(d.frames);
+    auto bytes_of = [&](size_t i) {
+      return (4 * static_cast<size_t>(cand[i].first) + static_cast<size_t>(cand[i].second)) * word * T;
+    };
+    size_t pick = cand.size();
+    for (size_t i = 0; i < cand.size() && pick == cand.size(); ++i)
+      if (cand[i].first > 0 && bytes_of(i) <= avail && avail - bytes_of(i) < kBlock) pick = i;
+    for (size_t i = 0; i < cand.size() && pick == cand.size(); ++i)
+      if (cand[i].first > 0 && bytes_of(i) <= avail) pick = i;
+    if (pick == cand.size()) pick = 0;
     points_ = cand[pick].first;
     analog_words_ = cand[pick].second;
     if (points_ != used)

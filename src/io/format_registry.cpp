@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "lmm/io/bvh.h"
+#include "lmm/io/c3d.h"
 #include "lmm/io/coco17.h"
 #include "lmm/io/h36m.h"
 #include "lmm/io/kinect_text.h"
@@ -60,9 +61,8 @@ std::vector<FormatSpec> make_formats() {
   f.push_back(kinect_text_format(KinectLayout::keraal, "KERAAL Kinect V2 text (25 x position, quaternion)", {".txt"}));
   f.push_back(kinect_text_format(KinectLayout::gait18, "UCalgary Kinect V2 gait CSV (18 named joints)", {".csv"}));
   f.push_back(kinect_text_format(KinectLayout::uiprmd, "UI-PRMD Kinect text: recognised to be rejected (parent-relative)", {".txt", ".csv"}));
-  f.push_back({"c3d", {"vicon"}, "C3D motion capture (Vicon, Qualisys, Motion Analysis, ...)", {".c3d"}, false,
-               [](const fs::path&, std::string_view head) { return head.size() > 1 && head[1] == 0x50 ? 100 : 50; },
-               {}, [](const fs::path& p, const ReadOptions& o) { return one(read_c3d(p, o.fps_in, o.view)); }});
+  f.push_back({"c3d", {"vicon"}, "C3D motion capture (Vicon, Qualisys, Motion Analysis, Codamotion, OptiTrack, ...)",
+               {".c3d"}, false, probe_c3d, {}, read_c3d_motions});
   f.push_back({"bvh", {}, "BVH (Biovision hierarchy) skeleton animation", {".bvh"}, false, probe_bvh, {}, read_bvh_motions});
   return f;
 }

@@ -4,6 +4,7 @@
 //   fitted to functional hip centres of those recordings (docs/formats_mocap.md).
 // Both build the same pelvis frame (origin mid-front markers, z right, x anterior, y up) and
 // place the centres at fixed offsets in it; points are 3D in mm, any right-handed axes.
+//   shoulder_centre: the acromion marker moved 45 mm down the trunk axis.
 #include <cmath>
 
 #include "lmm/core/error.h"
@@ -33,6 +34,9 @@ constexpr Regression kHarrington{-0.24, 0, -9.9, -0.30, -10.9, 0.33, 7.3};
 // CMU / HDM05 waist markers: medians over 9 sphere-fitted hips (knee marker about the pelvis)
 // of 5 recordings (135_02, HDM_bd, HDM_mm, cmu_02_05, cmu_dribble); PW = |RFWT - LFWT|.
 constexpr Regression kWaist{0, -0.17, 0, -0.61, 0, 0.42, 0};
+// Glenohumeral centre below the acromion marker, mm: the drop that minimised the variation
+// of the shoulder-elbow distance over the CMU, HDM05 and tennis recordings (40-50 mm best).
+constexpr double kShoulderDrop = 45.0;
 
 HipJointCentres centres(const Vec3& left_front, const Vec3& right_front, const Vec3& back,
                         const Regression& r, const char* what) {
@@ -60,6 +64,13 @@ HipJointCentres harrington_hip_centres(const Vec3& lasi, const Vec3& rasi, const
 
 HipJointCentres waist_hip_centres(const Vec3& lfwt, const Vec3& rfwt, const Vec3& back) {
   return centres(lfwt, rfwt, back, kWaist, "LFWT, RFWT and the back waist markers");
+}
+
+Vec3 shoulder_centre(const Vec3& acromion, const Vec3& trunk_top, const Vec3& trunk_bottom) {
+  const Vec3 up = sub(trunk_top, trunk_bottom);
+  const double n = norm(up);
+  if (!(n > 1e-6)) return acromion;
+  return add_scaled(acromion, up, -kShoulderDrop / n);
 }
 
 }  // namespace lmm::io

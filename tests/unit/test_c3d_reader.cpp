@@ -1,7 +1,10 @@
-// C3D reader/writer and Plug-in Gait mapping: round trips through write_c3d for float
-// and int16 storage on Intel, DEC and MIPS with interleaved analog channels, hip joint
-// centres against the Harrington (2007) regression worked by hand, broken files
-// (truncated data, bad parameter section, missing markers, NaN) and axis/unit handling.
+// C3D reader/writer and marker-set conventions on generated files: round trips through
+// write_c3d for float and int16 storage on Intel, DEC and MIPS with interleaved analog
+// channels; the repairs ezc3d/BTK make (parameters past the declared section, DATA_START 0,
+// POINT:USED that does not fit, missing SCALE/RATE, data ending early, (0,0,0) and 65535
+// gaps); hip joint centres (Harrington 2007, CMU waist rule) worked by hand; subjects split
+// by prefix; broken files and unknown marker sets; axis/unit handling. Real files:
+// test_c3d_real.cpp.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,7 +15,9 @@
 
 #include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
+#include "expect_format_error.h"
 #include "lmm/io/c3d.h"
+#include "lmm/io/convention.h"
 #include "lmm/io/reader.h"
 #include "test_support.h"
 
@@ -172,7 +177,7 @@ TEST(C3dReader, ManyLabelsUseLabels2AndLongClipsUseTrialFields) {
   EXPECT_EQ(d.points[(T - 1) * 4 + 0], 2.0f * (T - 1));
 }
 
-TEST(C3dReader, TruncatedPointDataNamesTheFrame) {
+TEST(C3dReader, PointDataEndingEarlyKeepsTheCompleteFrames) {
   test::TempDir dir;
   const int M = 2;
   write_c3d(dir / "t.c3d", {"A", "B"}, ramp(5, M), 100.0, -1.0, 2);
@@ -180,15 +185,21 @@ TEST(C3dReader, TruncatedPointDataNamesTheFrame) {
   const size_t frame_bytes = (4 * M + 2) * 4;
   bytes.resize(bytes.size() - 2 * frame_bytes + 7);  // frame 3 incomplete, frame 4 absent
   write_text_atomic(dir / "t.c3d", bytes);
-  try {
-    read_c3d_data(dir / "t.c3d");
-    FAIL() << "expected FormatError";
-  } catch (const FormatError& e) {
-    EXPECT_EQ(e.frame(), 3);
-    EXPECT_EQ(e.file(), (dir / "t.c3d").string());
-    EXPECT_NE(std::string(e.what()).find("frame 3"), std::string::npos) << e.what();
-    EXPECT_NE(e.reason().find("expected 5 frames"), std::string::npos) << e.what();
-  }
+  const C3dData d = read_c3d_data(dir / "t.c3d");
+  EXPECT_EQ(d.frames, 3);
+  EXPECT_EQ(d.declared_frames, 5);
+  EXPECT_TRUE(d.truncated);
+  ASSERT_EQ(d.warnings.size(), 1u);
+  EXPECT_NE(d.warnings[0].find("3 of 5 declared frames"), std::string::npos) << d.warnings[0];
+  EXPECT_EQ(d.points, std::vector<float>(ramp(3, M)));
+  const std::vector<SourceMotion> m = c3d_source_motions(d, "t.c3d", ReadOptions{});
+  EXPECT_EQ(m[0].qc_flags, std::vector<std::string>{"truncated"});
+
+  // Not even one complete frame: an error naming frame 0.
+  bytes.resize(bytes.size() - 3 * frame_bytes);
+  write_text_atomic(dir / "t.c3d", bytes);
+  EXPECT_TRUE(test::throws_format_error([&] { read_c3d_data(dir / "t.c3d"); }, "t.c3d", 0,
+                                        {"point data ends early: 0 of 5 declared frames"}));
 }
 
 TEST(C3dReader, BadHeaderOrParameterSectionThrowsFormatError) {
@@ -240,6 +251,129 @@ TEST(C3dReader, NanCoordinatesBecomeInvalidPoints) {
   for (int i : {0, 1, 2, 3}) EXPECT_EQ(d.points[(2 * M + 1) * 4 + i], want[(2 * M + 1) * 4 + i]);
 }
 
+// Offset of the value of a scalar parameter `name` (first occurrence) in a written file:
+// name, 2-byte next offset, type and ndims bytes, then the value.
+size_t param_value(const std::string& bytes, const std::string& name) {
+  const size_t at = bytes.find(name);
+  EXPECT_NE(at, std::string::npos) << name;
+  return at + name.size() + 4;
+}
+
+TEST(C3dRepairs, HeaderStandsInForAZeroOrMissingParameter) {
+  test::TempDir dir;
+  write_c3d(dir / "ok.c3d", {"A", "B"}, ramp(4, 2), 100.0, -1.0, 1);
+  const std::string good = slurp(dir / "ok.c3d");
+  const C3dData want = read_c3d_data(dir / "ok.c3d");
+  EXPECT_TRUE(want.warnings.empty());
+
+  std::string b = good;  // POINT:DATA_START = 0 (read_NOTworking2, sample13): header word 9
+  b[param_value(b, "DATA_START")] = 0, b[param_value(b, "DATA_START") + 1] = 0;
+  write_text_atomic(dir / "ds.c3d", b);
+  C3dData d = read_c3d_data(dir / "ds.c3d");
+  EXPECT_EQ(d.points, want.points);
+  ASSERT_EQ(d.warnings.size(), 1u);
+  EXPECT_NE(d.warnings[0].find("POINT:DATA_START is 0; using header word 9"), std::string::npos);
+
+  b = good;  // no POINT:SCALE or POINT:RATE (sample28): header words 7-8 and 11-12
+  b.replace(b.find("SCALE"), 5, "SCALX");
+  b.replace(b.find("RATE"), 4, "RATX");
+  write_text_atomic(dir / "sr.c3d", b);
+  d = read_c3d_data(dir / "sr.c3d");
+  EXPECT_EQ(d.rate, 100.0);
+  EXPECT_EQ(d.scale, -1.0);
+  EXPECT_EQ(d.points, want.points);
+
+  b = good;  // POINT:USED says one point more than the header and labels (Kyowa Dengyo sample27)
+  b[param_value(b, "USED")] = 3;
+  write_text_atomic(dir / "used.c3d", b);
+  d = read_c3d_data(dir / "used.c3d");
+  EXPECT_EQ(d.labels.size(), 2u);
+  EXPECT_EQ(d.points, want.points);
+  ASSERT_EQ(d.warnings.size(), 1u);
+  EXPECT_NE(d.warnings[0].find("POINT:USED is 3 but 2 points"), std::string::npos) << d.warnings[0];
+}
+
+TEST(C3dRepairs, ParametersRunningPastTheDeclaredSectionAreRead) {
+  // sample13 Dance / BTK parameterOverflow: the section's block count is too small.
+  test::TempDir dir;
+  std::vector<std::string> labels;
+  for (int m = 0; m < 40; ++m) labels.push_back("Subject01:a_rather_long_marker_name_" + std::to_string(m));
+  write_c3d(dir / "p.c3d", labels, ramp(2, 40), 100.0, -1.0, 0);
+  std::string b = slurp(dir / "p.c3d");
+  const size_t pstart = (static_cast<unsigned char>(b[0]) - 1) * 512;
+  ASSERT_GT(static_cast<unsigned char>(b[pstart + 2]), 1);
+  b[pstart + 2] = 1;
+  write_text_atomic(dir / "p.c3d", b);
+  const C3dData d = read_c3d_data(dir / "p.c3d");
+  EXPECT_EQ(d.labels, labels);
+  ASSERT_EQ(d.warnings.size(), 1u);
+  EXPECT_NE(d.warnings[0].find("declares 1 blocks but its items run to"), std::string::npos) << d.warnings[0];
+}
+
+TEST(C3dRepairs, ZeroPointsAndResidual65535AreGaps) {
+  // Workstation codes unreconstructed markers as (0, 0, 0) with a valid residual; Qualisys
+  // writes (0, 0, 0) with the residual word 65535.0 (the int16 -1).
+  test::TempDir dir;
+  std::vector<float> pts = ramp(3, 2);
+  pts[(1 * 2 + 0) * 4 + 0] = pts[(1 * 2 + 0) * 4 + 1] = pts[(1 * 2 + 0) * 4 + 2] = 0.f;  // frame 1, A
+  write_c3d(dir / "z.c3d", {"A", "B"}, pts, 100.0, -1.0, 0);
+  std::string b = slurp(dir / "z.c3d");
+  const size_t data = (static_cast<unsigned char>(b[16]) - 1) * 512;
+  const float w = 65535.f;
+  std::memcpy(&b[data + 2 * 32 + 16 + 12], &w, 4);  // frame 2, B: residual word 65535
+  write_text_atomic(dir / "z.c3d", b);
+  const C3dData d = read_c3d_data(dir / "z.c3d");
+  EXPECT_EQ(d.points[(1 * 2 + 0) * 4 + 3], -1.f);
+  EXPECT_EQ(d.points[(2 * 2 + 1) * 4 + 3], -1.f);
+  EXPECT_EQ(d.points[(2 * 2 + 1) * 4 + 0], 0.f);
+  EXPECT_EQ(d.points[(2 * 2 + 0) * 4 + 3], 1.f);
+}
+
+TEST(C3dMotions, SubjectsSplitByPrefixAndSharedPrefixesBecomeSubjects) {
+  test::TempDir dir;
+  MarkerFile a = standing(2, {}, "Derrick:"), b = standing(2, {}, "Viktor:");
+  std::vector<std::string> labels = a.labels;
+  labels.insert(labels.end(), b.labels.begin(), b.labels.end());
+  const size_t M = a.labels.size();
+  std::vector<float> pts;
+  for (int t = 0; t < 2; ++t) {
+    pts.insert(pts.end(), a.points.begin() + t * M * 4, a.points.begin() + (t + 1) * M * 4);
+    for (size_t i = t * M * 4; i < (t + 1) * M * 4; i += 4)
+      pts.insert(pts.end(), {b.points[i] + 2000.f, b.points[i + 1], b.points[i + 2], 0.f});
+  }
+  write_c3d(dir / "two.c3d", labels, pts, 50.0, -1.0, 0);
+  const std::vector<RawClip> clips = read_clips({dir / "two.c3d", "", "serve"}, ReadOptions{});
+  ASSERT_EQ(clips.size(), 2u);
+  EXPECT_EQ(clips[0].name, "serve_Derrick");
+  EXPECT_EQ(clips[1].name, "serve_Viktor");
+  expect_joint(clips[0], 0, RHip, -89.8f, 914.1f, 51.7f, 1e-2f);
+  expect_joint(clips[1], 0, RHip, 2000.f - 89.8f, 914.1f, 51.7f, 1e-2f);
+
+  // Every label starts with "L" (numediart 03_rolling): "LLASI" is read as "L:LASI".
+  MarkerFile l = standing(1);
+  for (auto& s : l.labels) s = "L" + s;
+  write_c3d(dir / "l.c3d", l.labels, l.points, 100.0, -1.0, 0);
+  const std::vector<SourceMotion> m = read_c3d_motions(dir / "l.c3d", ReadOptions{});
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].part, "");
+  EXPECT_EQ(m[0].points[0], "L:" + l.labels[0].substr(1));
+  expect_joint(read_c3d(dir / "l.c3d", 0, View::front), 0, RHip, -89.8f, 914.1f, 51.7f, 1e-2f);
+}
+
+TEST(C3dMotions, NoLabelsOrNoSeenMarkersFailWithOneLine) {
+  test::TempDir dir;
+  write_c3d(dir / "n.c3d", {"", "", ""}, ramp(2, 3), 30.0, -1.0, 0);
+  EXPECT_TRUE(test::throws_format_error([&] { read_c3d_motions(dir / "n.c3d", ReadOptions{}); }, "n.c3d", -1,
+                                        {"no point labels", "3 markers"}));
+  MarkerFile f = standing(2);
+  for (size_t i = 3; i < f.points.size(); i += 4) f.points[i] = -1.f;  // every marker a gap
+  f.labels.push_back("LHipAngles");
+  for (int t = 1; t >= 0; --t) f.points.insert(f.points.begin() + (t + 1) * (f.labels.size() - 1) * 4, {1, 2, 3, 0});
+  write_c3d(dir / "g.c3d", f.labels, f.points, 100.0, -1.0, 0);
+  EXPECT_TRUE(test::throws_format_error([&] { read_c3d_motions(dir / "g.c3d", ReadOptions{}); }, "g.c3d", -1,
+                                        {"markers are gaps in all 2 frames; valid points: LHipAngles"}));
+}
+
 TEST(PluginGait, HipJointCentresFollowHarrington2007) {
   // Pelvis: ASIS 250 mm apart (PW), mid-ASIS 160 mm in front of mid-PSIS (PD).
   //   anterior -0.24*160 - 9.9 = -48.3; superior -0.30*250 - 10.9 = -85.9;
@@ -276,7 +410,8 @@ TEST(PluginGait, StandingSubjectFromZUpC3dGivesBody25) {
     expect_joint(c, t, Nose, 0.f + dx, 1650.f, 60.f);        // mean of LFHD and RFHD
     expect_joint(c, t, REye, -35.f + dx, 1650.f, 60.f);      // 0.75 RFHD + 0.25 LFHD
     expect_joint(c, t, LEar, 70.f + dx, 1645.f, -20.f);      // mean of LFHD and LBHD
-    expect_joint(c, t, RShoulder, -180.f + dx, 1450.f, 0.f);
+    // Shoulder: RSHO 45 mm down the trunk axis mean(C7, CLAV) - mean(T10, STRN) = (0, 185, 5).
+    expect_joint(c, t, RShoulder, -180.f + dx, 1405.0165f, -1.2158f, 1e-3f);
     expect_joint(c, t, LElbow, 200.f + dx, 1150.f, -20.f);
     expect_joint(c, t, LWrist, 200.f + dx, 900.f, 10.f);     // mean of LWRA and LWRB
     expect_joint(c, t, RWrist, -200.f + dx, 900.f, 10.f);
@@ -316,19 +451,53 @@ TEST(PluginGait, SacrumMarkerReplacesPsisAndGapsGiveZeroConfidence) {
   EXPECT_EQ(c.pose[(2 * kNumJoints + LElbow) * 3 + 0], 0.f);
 }
 
-TEST(PluginGait, MissingMarkersAreAllNamed) {
+TEST(C3dConventions, UnknownMarkerSetListsTheLabelsAndTheMarkersFile) {
   test::TempDir dir;
-  const MarkerFile f = standing(1, {"LELB", "RWRB", "LPSI"});
-  write_c3d(dir / "m.c3d", f.labels, f.points, 100.0, -1.0, 0);
-  try {
-    read_c3d(dir / "m.c3d", 0, View::front);
-    FAIL() << "expected FormatError";
-  } catch (const FormatError& e) {
-    const std::string w = e.what();
-    EXPECT_EQ(e.file(), (dir / "m.c3d").string());
-    EXPECT_NE(w.find("missing markers LELB, RWRB, LPSI (or SACR)"), std::string::npos) << w;
-    EXPECT_NE(w.find("m.c3d"), std::string::npos) << w;
-  }
+  write_c3d(dir / "m.c3d", {"Marker_1", "Marker_2", "Marker_3"}, ramp(2, 3), 100.0, -1.0, 0);
+  EXPECT_TRUE(test::throws_format_error([&] { read_c3d(dir / "m.c3d", 0, View::front); }, "m.c3d", -1,
+                                        {"labels seen: Marker_1 Marker_2 Marker_3", "--markers FILE.json"}));
+  // The same file with the user's own table.
+  std::ofstream(dir / "mine.json") << R"({"id": "mine", "joints": {"RHip": "Marker_1", "LHip": "Marker_2",
+      "MidHip": "0.5*Marker_1 + 0.5*Marker_2", "Neck": "Marker_3"}})";
+  ReadOptions opt;
+  opt.markers = dir / "mine.json";
+  const RawClip c = read_clip({dir / "m.c3d", "", ""}, opt);
+  EXPECT_EQ(c.frames, 2);
+  EXPECT_EQ(joint3d(c, 0, RHip)[3], 1.f);
+  EXPECT_EQ(joint3d(c, 0, Nose)[3], 0.f);
+}
+
+TEST(C3dConventions, CmuWaistMarkersGiveTheWaistHipCentres) {
+  // The standing subject with the pelvis relabelled LFWT/RFWT/LBWT/RBWT. PW = 250; in the
+  // pelvis frame HJC = (-0.17 PW, -0.61 PW, +-0.42 PW) = (-42.5, -152.5, +-105) from the
+  // mid-front point (0, 1000, 100); right is -X.
+  test::TempDir dir;
+  MarkerFile f = standing(1, {}, "male:");
+  for (auto& l : f.labels)
+    for (auto [from, to] : {std::pair{"LASI", "LFWT"}, {"RASI", "RFWT"}, {"LPSI", "LBWT"}, {"RPSI", "RBWT"}})
+      if (l == std::string("male:") + from) l = std::string("male:") + to;
+  write_c3d(dir / "cmu.c3d", f.labels, f.points, 120.0, -0.05, 0);
+  const RawClip c = read_c3d(dir / "cmu.c3d", 0, View::front);
+  expect_joint(c, 0, RHip, -105.f, 847.5f, 57.5f, 1e-2f);
+  expect_joint(c, 0, LHip, 105.f, 847.5f, 57.5f, 1e-2f);
+  expect_joint(c, 0, MidHip, 0.f, 847.5f, 57.5f, 1e-2f);
+  const HipJointCentres h = waist_hip_centres({125, 1000, 100}, {-125, 1000, 100}, {0, 1000, -60});
+  EXPECT_NEAR(h.right[0], -105.0, 1e-9);
+  EXPECT_NEAR(h.right[1], 847.5, 1e-9);
+  EXPECT_NEAR(h.right[2], 57.5, 1e-9);
+}
+
+TEST(C3dConventions, LowerBodySetGivesTheUpperBodyConfidenceZero) {
+  test::TempDir dir;
+  const MarkerFile f = standing(1, {"LFHD", "RFHD", "LBHD", "RBHD", "C7", "CLAV", "T10", "STRN", "LSHO", "RSHO",
+                                    "LELB", "RELB", "LWRA", "LWRB", "RWRA", "RWRB", "LFIN", "RFIN"});
+  write_c3d(dir / "legs.c3d", f.labels, f.points, 100.0, -0.1, 0);
+  const RawClip c = read_c3d(dir / "legs.c3d", 0, View::front);
+  expect_joint(c, 0, RHip, -89.8f, 914.1f, 51.7f, 1e-2f);
+  expect_joint(c, 0, LKnee, 140.f, 520.f, 0.f, 1e-2f);
+  for (int j : {Nose, Neck, RShoulder, LWrist, REar}) EXPECT_EQ(joint3d(c, 0, j)[3], 0.f) << joint_name(j);
+  const BoundConvention b = choose_convention(f.labels, "c3d", "legs.c3d");
+  EXPECT_EQ(b.convention().id, "plugin_gait_lower");
 }
 
 TEST(C3dReader, UnitsAndUpAxisAreConverted) {
@@ -358,6 +527,24 @@ TEST(C3dReader, UnitsAndUpAxisAreConverted) {
   opt.units = "furlong";
   write_c3d(dir / "u.c3d", y.labels, y.points, 100.0, -1.0, 0, opt);
   EXPECT_THROW(read_c3d(dir / "u.c3d", 0, View::front), FormatError);
+}
+
+TEST(C3dReader, YScreenContradictedByTheBodyIsOverruled) {
+  // Qualisys writes Y_SCREEN = -Z for a Z-up lab: the body (hips above the feet) decides.
+  test::TempDir dir;
+  const MarkerFile f = standing(1);
+  C3dWriteOptions opt;
+  opt.x_screen = "-X";
+  opt.y_screen = "-Z";
+  write_c3d(dir / "q.c3d", f.labels, f.points, 200.0, -1.0, 0, opt);
+  const std::vector<SourceMotion> m = read_c3d_motions(dir / "q.c3d", ReadOptions{});
+  ASSERT_EQ(m[0].warnings.size(), 1u);
+  EXPECT_NE(m[0].warnings[0].find("Y_SCREEN says -Z is up but the body (plugin_gait"), std::string::npos)
+      << m[0].warnings[0];
+  const RawClip c = read_c3d(dir / "q.c3d", 0, View::front);
+  // X = -X lab, Y = +Z lab, Z = X x Y = +Y lab: the subject's right (-X) maps to +X.
+  expect_joint(c, 0, RHip, 89.8f, 914.1f, -51.7f, 1e-2f);
+  EXPECT_GT(joint3d(c, 0, Neck)[1], joint3d(c, 0, MidHip)[1]);
 }
 
 TEST(C3dReader, RealViconFileWhenAvailable) {

@@ -113,4 +113,11 @@ HipJointCentres harrington_hip_centres(const Vec3& lasi, const Vec3& rasi, const
 // when the points do not span a pelvis frame.
 HipJointCentres waist_hip_centres(const Vec3& lfwt, const Vec3& rfwt, const Vec3& back);
 
+// Shoulder (glenohumeral) joint centre from the acromion marker: 45 mm down the trunk axis
+// (trunk_top - trunk_bottom, e.g. mean(C7, CLAV) - mean(T10, STRN)). The acromion rides on
+// the scapula, so the marker-to-elbow distance swings by ~40 mm with arm elevation; the
+// dropped point keeps the upper arm's length within a few percent. The marker itself when
+// the trunk points coincide.
+Vec3 shoulder_centre(const Vec3& acromion, const Vec3& trunk_top, const Vec3& trunk_bottom);
+
 }  // namespace lmm::io

@@ -52,7 +52,11 @@ const std::vector<std::pair<Joint, std::string>> kPigLegs = {
     {RKnee, "RKNE"}, {LKnee, "LKNE"}, {RAnkle, "RANK"}, {LAnkle, "LANK"},
     {RHeel, "RHEE | RHEL"}, {LHeel, "LHEE | LHEL"}, {RBigToe, "RTOE"}, {LBigToe, "LTOE"}};
 
-// Plug-in Gait head, trunk and arms, shared by the PiG and CMU sets.
+// Plug-in Gait trunk axis (top, bottom) for the shoulder rule: neck markers over T10/STRN.
+const std::string kPigTrunk = "0.5*C7 + 0.5*CLAV, 0.5*T10 + 0.5*STRN | T10 | STRN";
+
+// Plug-in Gait head, trunk and arms, shared by the PiG and CMU sets. Shoulders: the
+// acromion marker 45 mm down the trunk (@shoulder_centre), the marker itself without T10/STRN.
 const std::vector<std::pair<Joint, std::string>> kPigUpper = {
     {Nose, "0.5*LFHD + 0.5*RFHD"},
     {REye, "0.75*RFHD + 0.25*LFHD"},
@@ -60,12 +64,16 @@ const std::vector<std::pair<Joint, std::string>> kPigUpper = {
     {REar, "0.5*RFHD + 0.5*RBHD"},
     {LEar, "0.5*LFHD + 0.5*LBHD"},
     {Neck, "0.5*C7 + 0.5*CLAV | C7"},
-    {RShoulder, "RSHO | 0.5*RFSH + 0.5*RBSH"},
-    {LShoulder, "LSHO | 0.5*LFSH + 0.5*LBSH"},
+    {RShoulder, "@shoulder_centre(RSHO | 0.5*RFSH + 0.5*RBSH, " + kPigTrunk + ") | RSHO | 0.5*RFSH + 0.5*RBSH"},
+    {LShoulder, "@shoulder_centre(LSHO | 0.5*LFSH + 0.5*LBSH, " + kPigTrunk + ") | LSHO | 0.5*LFSH + 0.5*LBSH"},
     {RElbow, "RELB"},
     {LElbow, "LELB"},
     {RWrist, "0.5*RWRA + 0.5*RWRB | 0.5*RIWR + 0.5*ROWR | RWRA"},
     {LWrist, "0.5*LWRA + 0.5*LWRB | 0.5*LIWR + 0.5*LOWR | LWRA"}};
+
+// ISB trunk axis (top, bottom): CV7 + jugular notch (SJN, SNJ or CLAV) over TV8/TV10 + xiphoid.
+const std::string kIsbTrunk =
+    "0.5*CV7 + 0.5*SJN | 0.5*CV7 + 0.5*SNJ | 0.5*CV7 + 0.5*CLAV, 0.5*TV8 + 0.5*SXS | 0.5*TV10 + 0.5*STRN | TV8 | TV10";
 
 const std::vector<MarkerSet>& marker_sets() {
   static const std::vector<MarkerSet> all = {
@@ -85,7 +93,9 @@ const std::vector<MarkerSet>& marker_sets() {
       {"helen_hayes", "Helen Hayes / Motion Analysis (EVaRT, Cortex: VSAC sacrum, RWRI wrists, trochanter hips)",
        join(std::vector<std::pair<Joint, std::string>>{
                 {Neck, "0.5*C7 + 0.5*IJ | 0.5*LSHO + 0.5*RSHO"},
-                {RShoulder, "RSHO"}, {LShoulder, "LSHO"}, {RElbow, "RELB"}, {LElbow, "LELB"},
+                {RShoulder, "@shoulder_centre(RSHO, 0.5*C7 + 0.5*IJ, PX) | RSHO"},
+                {LShoulder, "@shoulder_centre(LSHO, 0.5*C7 + 0.5*IJ, PX) | LSHO"},
+                {RElbow, "RELB"}, {LElbow, "LELB"},
                 {RWrist, "RWRI | RWRA"}, {LWrist, "LWRI | LWRA"},
                 {RHip, "@harrington_right(LASI, RASI, VSAC | SACR) | RHIP | RTRO"},
                 {LHip, "@harrington_left(LASI, RASI, VSAC | SACR) | LHIP | LTRO"},
@@ -103,8 +113,8 @@ const std::vector<MarkerSet>& marker_sets() {
         {REar, "0.5*R_HDF + 0.5*R_HDB | 0.5*RFHD + 0.5*RBHD"},
         {LEar, "0.5*L_HDF + 0.5*L_HDB | 0.5*LFHD + 0.5*LBHD"},
         {Neck, "0.5*CV7 + 0.5*SJN | 0.5*CV7 + 0.5*SNJ | 0.5*CV7 + 0.5*CLAV | CV7"},
-        {RShoulder, "R_SAJ | R_SAE | R_AC | RAC"},
-        {LShoulder, "L_SAJ | L_SAE | L_AC | LAC"},
+        {RShoulder, "@shoulder_centre(R_SAJ | R_SAE | R_AC | RAC, " + kIsbTrunk + ") | R_SAJ | R_SAE | R_AC | RAC"},
+        {LShoulder, "@shoulder_centre(L_SAJ | L_SAE | L_AC | LAC, " + kIsbTrunk + ") | L_SAJ | L_SAE | L_AC | LAC"},
         {RElbow, "0.5*R_HLE + 0.5*R_HME | R_HLE"},
         {LElbow, "0.5*L_HLE + 0.5*L_HME | L_HLE"},
         {RWrist, "0.5*R_RSP + 0.5*R_USP | 0.5*R_RSP + 0.5*R_UHE | R_RSP"},
@@ -136,7 +146,8 @@ const std::vector<MarkerSet>& marker_sets() {
       {"optitrack_skeleton", "OptiTrack Arena/Motive numbered skeleton markers (Skeleton_Hip1 ... Skeleton_RFoot2)",
        {{Nose, "Head2"},
         {Neck, "0.5*LShoulder1 + 0.5*RShoulder1"},
-        {RShoulder, "RShoulder1"}, {LShoulder, "LShoulder1"},
+        {RShoulder, "@shoulder_centre(RShoulder1, Chest1, 0.5*Hip3 + 0.5*Hip4)"},
+        {LShoulder, "@shoulder_centre(LShoulder1, Chest1, 0.5*Hip3 + 0.5*Hip4)"},
         {RElbow, "RUArm1"}, {LElbow, "LUArm1"},
         {RWrist, "0.5*RHand2 + 0.5*RHand3"}, {LWrist, "0.5*LHand2 + 0.5*LHand3"},
         {RHip, "@harrington_right(Hip1, Hip2, Hip4)"},
@@ -171,7 +182,9 @@ const std::vector<MarkerSet>& marker_sets() {
       {"cortex_french", "Motion Analysis Cortex, French anatomical names (EAS/EPS iliac spines, COU, MAI, CL/CM, ML/MM)",
        {{Nose, "0.5*RTET + 0.5*LTET"}, {REar, "RTET"}, {LEar, "LTET"},
         {Neck, "0.5*C7 + 0.5*STER"},
-        {RShoulder, "RACR"}, {LShoulder, "LACR"}, {RElbow, "RCOU"}, {LElbow, "LCOU"},
+        {RShoulder, "@shoulder_centre(RACR, 0.5*C7 + 0.5*STER, 0.5*T8 + 0.5*PX) | RACR"},
+        {LShoulder, "@shoulder_centre(LACR, 0.5*C7 + 0.5*STER, 0.5*T8 + 0.5*PX) | LACR"},
+        {RElbow, "RCOU"}, {LElbow, "LCOU"},
         {RWrist, "RMAI"}, {LWrist, "LMAI"},
         {RHip, "@harrington_right(LEAS, REAS, 0.5*LEPS + 0.5*REPS)"},
         {LHip, "@harrington_left(LEAS, REAS, 0.5*LEPS + 0.5*REPS)"},

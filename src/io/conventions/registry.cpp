@@ -10,6 +10,7 @@ const std::vector<Convention>& conventions() {
     convention_tables::add_openpose(v);
     convention_tables::add_kinect(v);
     convention_tables::add_bvh_rigs(v);
+    convention_tables::add_c3d_markers(v);
     convention_tables::add_coco(v);
     return v;
   }();

@@ -3,6 +3,7 @@
 //   et al. (2007) from the ASIS markers and the sacrum (or mid-PSIS), see c3d.h.
 //   waist_hip_right / waist_hip_left (LFWT, RFWT, BACK): hip joint centres from the CMU /
 //   HDM05 waist markers (BACK = mean of LBWT and RBWT), see c3d.h.
+//   shoulder_centre (SHO, TRUNK_TOP, TRUNK_BOTTOM): the acromion marker 45 mm down the trunk.
 #include <algorithm>
 
 #include "lmm/io/c3d.h"
@@ -30,6 +31,10 @@ std::array<float, 3> waist_hip_left(const std::vector<std::array<float, 3>>& a) 
   return f3(waist_hip_centres(v3(a[0]), v3(a[1]), v3(a[2])).left);
 }
 
+std::array<float, 3> shoulder_centre_rule(const std::vector<std::array<float, 3>>& a) {
+  return f3(shoulder_centre(v3(a[0]), v3(a[1]), v3(a[2])));
+}
+
 }  // namespace
 
 const std::vector<Rule>& rules() {
@@ -43,6 +48,9 @@ const std::vector<Rule>& rules() {
        "-0.17 PW anterior, -0.61 PW superior, 0.42 PW lateral of mid-front-waist (PW = |RFWT - LFWT|)"},
       {"waist_hip_left", 3, waist_hip_left,
        "left hip joint centre from the CMU/HDM05 waist markers (LFWT, RFWT, mean of LBWT and RBWT) in mm"},
+      {"shoulder_centre", 3, shoulder_centre_rule,
+       "shoulder joint centre: the acromion marker (SHO) 45 mm down the trunk axis TRUNK_TOP - TRUNK_BOTTOM "
+       "(e.g. mean of C7 and CLAV minus mean of T10 and STRN)"},
   };
   return all;
 }
