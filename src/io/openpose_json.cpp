@@ -22,6 +22,7 @@
 #include <exception>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -140,20 +141,31 @@ size_t read_padded(int dirfd, const char* name, const fs::path& dir, std::vector
   return len;
 }
 
-// Clip prefix of a frame file name: the name (without "_keypoints.json" / ".json") up to its
-// last run of digits, separators _ . - and space trimmed ("Kick_1_000000000003_keypoints.json"
-// -> "Kick_1", "cam01.0030.json" -> "cam01"); the whole stem when it has no digits.
+// A frame file name without "_keypoints.json" / ".json".
+std::string_view frame_stem(std::string_view name) {
+  if (ends_with(name, kSuffix)) return name.substr(0, name.size() - kSuffix.size());
+  if (ends_with_json(name)) return name.substr(0, name.size() - kJson.size());
+  return name;
+}
+
+// [begin, end) of the last run of digits in `stem` (begin == end when there is none).
+std::pair<size_t, size_t> last_digits(std::string_view stem) {
+  size_t end = stem.size();
+  while (end > 0 && !std::isdigit(static_cast<unsigned char>(stem[end - 1]))) --end;
+  size_t begin = end;
+  while (begin > 0 && std::isdigit(static_cast<unsigned char>(stem[begin - 1]))) --begin;
+  return {begin, end};
+}
+
+// Clip prefix of a frame file name: the stem up to its last run of digits, separators
+// _ . - and space trimmed ("Kick_1_000000000003_keypoints.json" -> "Kick_1",
+// "cam01.0030.json" -> "cam01"); the whole stem when it has no digits.
 std::string_view frame_prefix(std::string_view name) {
-  if (ends_with(name, kSuffix))
-    name.remove_suffix(kSuffix.size());
-  else if (ends_with_json(name))
-    name.remove_suffix(kJson.size());
-  size_t end = name.size();
-  while (end > 0 && !std::isdigit(static_cast<unsigned char>(name[end - 1]))) --end;
-  if (end == 0) return name;
-  while (end > 0 && std::isdigit(static_cast<unsigned char>(name[end - 1]))) --end;
-  while (end > 0 && std::string_view("_.- ").find(name[end - 1]) != std::string_view::npos) --end;
-  return name.substr(0, end);
+  const std::string_view stem = frame_stem(name);
+  auto [begin, end] = last_digits(stem);
+  if (begin == end) return stem;
+  while (begin > 0 && std::string_view("_.- ").find(stem[begin - 1]) != std::string_view::npos) --begin;
+  return stem.substr(0, begin);
 }
 
 // The frame files of a directory, sorted by (prefix, frame index, name) so that each clip
@@ -379,7 +391,7 @@ SourceMotion read_clip_frames(int dirfd, const fs::path& dir, const FrameList& f
   std::vector<float> pose(static_cast<size_t>(T) * kFrameDim, 0.f);  // (T, 25, 3) padded
   TrackOptions topt;
   topt.reacquire_after = std::max(1, static_cast<int>(std::lround(fps > 0 ? fps : kDefaultFps)));
-  int points = parse_and_track(dirfd, dir, files, clip, opt.keypoints, topt, pose.data());
+  const int points = parse_and_track(dirfd, dir, files, clip, opt.keypoints, topt, pose.data());
   const OpenPoseModel* model =
       find_openpose_model(!opt.keypoints.empty() ? opt.keypoints : points == 18 ? "coco18" : "body25");
   SourceMotion m;
@@ -404,14 +416,11 @@ SourceMotion read_clip_frames(int dirfd, const fs::path& dir, const FrameList& f
 }  // namespace
 
 long openpose_frame_index(std::string_view filename) {
-  if (ends_with(filename, kSuffix)) filename.remove_suffix(kSuffix.size());
-  size_t end = filename.size();
-  while (end > 0 && !std::isdigit(static_cast<unsigned char>(filename[end - 1]))) --end;
-  size_t begin = end;
-  while (begin > 0 && std::isdigit(static_cast<unsigned char>(filename[begin - 1]))) --begin;
+  const std::string_view stem = frame_stem(filename);
+  const auto [begin, end] = last_digits(stem);
   if (begin == end || end - begin > 18) return -1;
   long v = 0;
-  std::from_chars(filename.data() + begin, filename.data() + end, v);
+  std::from_chars(stem.data() + begin, stem.data() + end, v);
   return v;
 }
 

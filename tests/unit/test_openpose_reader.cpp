@@ -338,6 +338,8 @@ TEST(OpenPoseFrames, SeveralClipsInOneDirectoryGiveOneMotionPerPrefix) {
   EXPECT_EQ(openpose_clip_prefix("Kick_1_000000000003_keypoints.json"), "Kick_1");
   EXPECT_EQ(openpose_clip_prefix("cam01.0030.json"), "cam01");
   EXPECT_EQ(openpose_clip_prefix("video_000000000749_keypoints.json"), "video");
+  EXPECT_EQ(openpose_frame_index("cam01.0030.json"), 30);
+  EXPECT_EQ(openpose_frame_index("Kick_1_000000000003_keypoints.json"), 3);
   // The legacy single-clip reader refuses a mixed directory, naming the prefixes.
   EXPECT_TRUE(test::throws_format_error([&] { read_openpose_dir(dir, 0); }, "Session 1", -1,
                                         {"3 clips", "'Kick_1'"}));

@@ -41,8 +41,9 @@ void write_openpose_dir(const RawClip& clip, const std::filesystem::path& dir);
 // File name of frame t: "<name>_000000000012_keypoints.json".
 std::string openpose_frame_filename(const std::string& name, long t);
 
-// Frame index in an OpenPose file name: the last run of digits before "_keypoints.json"
-// ("video_000000000012_keypoints.json" -> 12), or -1 when there is none.
+// Frame index in an OpenPose file name: the last run of digits before "_keypoints.json" or
+// ".json" ("video_000000000012_keypoints.json" -> 12, "cam01.0030.json" -> 30), or -1 when
+// there is none.
 long openpose_frame_index(std::string_view filename);
 
 // Clip prefix of a frame file name: the name up to its last run of digits, separators
