@@ -16,6 +16,7 @@
 
 #include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
+#include "lmm/io/format_registry.h"
 #include "lmm/io/joint_map.h"
 #include "lmm/io/npy.h"
 #include "lmm/io/reader.h"
@@ -438,11 +439,13 @@ KeypointNpyKind classify_frames(const std::vector<float>& v) {
 int text_probe(std::string_view head) {
   std::vector<float> row;
   int lines = 0;
+  const bool whole = head.size() < kProbeBytes;  // else the last line may be cut
   while (!head.empty() && lines < 3) {
-    const size_t nl = head.find('\n');
-    if (nl == std::string_view::npos) break;  // a cut last line says nothing
+    size_t nl = head.find('\n');
+    if (nl == std::string_view::npos && !whole) break;
+    if (nl == std::string_view::npos) nl = head.size();
     const std::string_view line = head.substr(0, nl);
-    head.remove_prefix(nl + 1);
+    head.remove_prefix(std::min(nl + 1, head.size()));
     const size_t first = line.find_first_not_of(" \t\r,;");
     if (first == std::string_view::npos || line[first] == '#') continue;
     ++lines;

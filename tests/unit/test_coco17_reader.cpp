@@ -332,17 +332,6 @@ TEST(Coco17Reader, BrokenInputsThrowFormatErrorNamingFileAndFrame) {
                                         "none.json", -1, {"no frames"}));
 }
 
-TEST(Coco17Reader, DocsTablesMatchConventions) {
-  const std::string docs = read_text(fs::path(LMM_SOURCE_DIR) / "docs/formats.md");
-  for (const char* id : {"coco17", "halpe26", "h36m17"}) {
-    const Convention* c = find_convention(id);
-    ASSERT_NE(c, nullptr) << id;
-    EXPECT_NE(docs.find(convention_markdown(*c)), std::string::npos)
-        << "docs/formats.md must contain this table verbatim:\n"
-        << convention_markdown(*c);
-  }
-}
-
 TEST(Coco17Reader, NpyThatCouldBeEitherNeedsFormat) {
   test::TempDir tmp;
   // Root joint at the origin and every value in [0, 1]: COCO scores or H36M metres?
