@@ -4,9 +4,9 @@
 //   points = the file's labels ("Derrick:LASI"); a prefix shared by every label without a
 //   ':' ("LRFHD", "LL_IAS" in Qualisys 03_rolling; "Skeleton_Hip1") becomes a subject
 //   prefix ("L:RFHD") so that conventions match the marker names.
-// Up axis: the body (the chosen marker set's hips/shoulders/head above its ankles/heels/toes,
-// upright in >= 70% of the frames) overrules POINT:Y_SCREEN; without it, Y_SCREEN (else Z)
-// with its sign checked against the floor (the markers lie above it). docs/formats_mocap.md.
+// Up axis: POINT:Y_SCREEN's axis; its sign (and without Y_SCREEN the axis) from the body (the
+// chosen marker set's hips/shoulders/head above its ankles/heels/toes, upright in >= 70% of
+// the frames), else from the floor (the markers lie above it). docs/formats_mocap.md.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -133,18 +133,22 @@ std::vector<Vec3> body_up_vectors(const SourceMotion& m, const BoundConvention& 
   return out;
 }
 
-// The signed lab axis the body stands along, when it is upright (within 60 degrees of the
-// axis) in at least 70% of the frames it can be measured in; false otherwise (a subject
-// lying or rolling on the floor, 03_rolling, or no head/hip and foot joints).
-bool body_axis(const SourceMotion& m, const BoundConvention& conv, Axis& out) {
+// The signed lab axis the body stands along (`axis` = -1: the dominant one; else that axis,
+// for its sign only), when the body is upright along it (within 60 degrees) in at least 70%
+// of the frames it can be measured in; false otherwise (a subject lying or rolling on the
+// floor, 03_rolling, or no head/hip and foot joints).
+bool body_axis(const SourceMotion& m, const BoundConvention& conv, int axis, Axis& out) {
   const std::vector<Vec3> v = body_up_vectors(m, conv);
   if (v.empty()) return false;
   Vec3 sum{};
   for (const Vec3& u : v)
     for (int k = 0; k < 3; ++k) sum[k] += u[k];
-  int k = 0;
-  for (int i = 1; i < 3; ++i)
-    if (std::fabs(sum[i]) > std::fabs(sum[k])) k = i;
+  int k = axis;
+  if (k < 0) {
+    k = 0;
+    for (int i = 1; i < 3; ++i)
+      if (std::fabs(sum[i]) > std::fabs(sum[k])) k = i;
+  }
   const double sign = sum[k] < 0 ? -1 : 1;
   size_t upright = 0;
   for (const Vec3& u : v) upright += sign * u[k] > 0.5 * std::sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
@@ -204,26 +208,25 @@ void require_seen(const SourceMotion& m, const BoundConvention& conv, const std:
                         " (model outputs, not markers)");
 }
 
-// The lab's up axis for this motion (see the file header); conv = the marker set, or null.
-// Adds a warning when the file's own Y_SCREEN is overruled.
+// The lab's up axis for this motion; conv = the marker set, or null. POINT:Y_SCREEN gives
+// the axis (its sign is wrong in Qualisys files: "-Z" for a Z-up lab); the sign, or without
+// Y_SCREEN the axis too, comes from the upright body, else from the floor (most markers lie
+// on its positive side; Z when nothing else tells). Warns when the file's sign is overruled.
 Axis choose_up(const C3dData& d, SourceMotion& m, const BoundConvention* conv) {
   Axis screen;
   const bool has_screen = parse_axis(d.y_screen, screen);
-  Axis body;
-  if (conv && body_axis(m, *conv, body)) {
-    if (has_screen && (body.index != screen.index || body.sign != screen.sign))
-      m.warnings.push_back("POINT:Y_SCREEN says " + screen.name() + " is up but the body (" + conv->convention().id +
-                           ": hips and head above the feet) says " + body.name() + "; using " + body.name());
-    return body;
+  Axis up{2, 1.f};
+  std::string why;
+  if (conv && body_axis(m, *conv, has_screen ? screen.index : -1, up)) {
+    why = "the body (" + conv->convention().id + ": hips and head above the feet)";
+  } else {
+    up = has_screen ? screen : Axis{2, 1.f};
+    if (median_along(m, up) < 0) up.sign = -up.sign;
+    why = "the floor (most markers lie above it)";
   }
-  Axis up = has_screen ? screen : Axis{2, 1.f};  // Z-up: the usual lab convention
-  if (median_along(m, up) < 0) {  // the markers would be below the floor: the sign is wrong
-    const Axis flipped{up.index, -up.sign};
-    m.warnings.push_back(std::string(has_screen ? "POINT:Y_SCREEN says " : "assumed ") + up.name() +
-                         " is up but most markers lie on the " + flipped.name() + " side of the floor; using " +
-                         flipped.name());
-    up = flipped;
-  }
+  if (has_screen && up.sign != screen.sign)
+    m.warnings.push_back("POINT:Y_SCREEN says " + screen.name() + " is up but " + why + " says " + up.name() +
+                         "; using " + up.name());
   return up;
 }
 
