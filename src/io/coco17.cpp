@@ -11,8 +11,8 @@
 #include <cmath>
 #include <cstring>
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
@@ -38,10 +38,10 @@ constexpr int kHalpe136Joints = 136;
 // ---- skeletons ----
 
 struct Skeleton {
-  const char* id;              // convention id
-  const char* const* names;    // point names
-  int points;                  // points used
-  int values;                  // numbers per person in the file (3 * its keypoints)
+  const char* id;            // convention id
+  const char* const* names;  // point names
+  int points;                // points used
+  int values;                // numbers per person in the file (3 * its keypoints)
 };
 constexpr Skeleton kSkeletons[] = {
     {"coco17", kCocoJointNames, kCocoJoints, 3 * kCocoJoints},
@@ -67,9 +67,9 @@ float visibility_to_conf(double v, const std::string& file, long frame, const ch
   if (v == 0) return 0.f;
   if (v == 1) return 0.5f;
   if (v == 2) return 1.f;
-  throw FormatError(file, frame,
-                    std::string("visibility of ") + joint + " is " + std::to_string(v) +
-                        ", expected 0, 1 or 2");
+  throw FormatError(
+      file, frame,
+      std::string("visibility of ") + joint + " is " + std::to_string(v) + ", expected 0, 1 or 2");
 }
 
 // Third channel of lists and arrays (every third value of `v`): visibility flags when
@@ -178,15 +178,20 @@ double fps_from_stamps(const std::vector<IdKey>& ids) {
     bool found = false;
     for (size_t p = s.size(); p-- > 0 && !found;) {  // the last hh?mm?ss stamp
       if (p + 8 > s.size()) continue;
-      auto d2 = [&](size_t q) { return std::isdigit(static_cast<unsigned char>(s[q])) && std::isdigit(static_cast<unsigned char>(s[q + 1])); };
+      auto d2 = [&](size_t q) {
+        return std::isdigit(static_cast<unsigned char>(s[q])) &&
+               std::isdigit(static_cast<unsigned char>(s[q + 1]));
+      };
       if (!(d2(p) && (s[p + 2] == '_' || s[p + 2] == ':') && d2(p + 3) && s[p + 5] == s[p + 2] && d2(p + 6)))
         continue;
       if (p > 0 && std::isdigit(static_cast<unsigned char>(s[p - 1]))) continue;
-      double t = std::stoi(s.substr(p, 2)) * 3600.0 + std::stoi(s.substr(p + 3, 2)) * 60.0 + std::stoi(s.substr(p + 6, 2));
+      double t = std::stoi(s.substr(p, 2)) * 3600.0 + std::stoi(s.substr(p + 3, 2)) * 60.0 +
+                 std::stoi(s.substr(p + 6, 2));
       size_t q = p + 8;
       if (q + 1 < s.size() && s[q] == '.' && std::isdigit(static_cast<unsigned char>(s[q + 1]))) {
         double scale = 0.1;
-        for (++q; q < s.size() && std::isdigit(static_cast<unsigned char>(s[q])); ++q, scale /= 10) t += (s[q] - '0') * scale;
+        for (++q; q < s.size() && std::isdigit(static_cast<unsigned char>(s[q])); ++q, scale /= 10)
+          t += (s[q] - '0') * scale;
       }
       secs.push_back(t);
       found = true;
@@ -206,9 +211,9 @@ struct Detection {
 
 // The frames of a file: per frame its detections (file order).
 struct Frames {
-  std::vector<IdKey> ids;                     // per frame, when the file has image ids
-  std::vector<std::vector<Detection>> dets;   // (T, n_t)
-  bool flags = false;                         // third values are visibility flags (annotation file)
+  std::vector<IdKey> ids;                    // per frame, when the file has image ids
+  std::vector<std::vector<Detection>> dets;  // (T, n_t)
+  bool flags = false;                        // third values are visibility flags (annotation file)
 };
 
 // Number of values of a keypoints array, FormatError when it is not an array.
@@ -219,7 +224,8 @@ size_t keypoint_count(const json& kp, const std::string& file, long frame) {
 }
 
 // Image ids -> frame index in natural order; detections grouped by image.
-Frames group_by_image(const std::vector<std::pair<IdKey, Detection>>& dets, const std::vector<IdKey>& images) {
+Frames group_by_image(const std::vector<std::pair<IdKey, Detection>>& dets,
+                      const std::vector<IdKey>& images) {
   std::map<IdKey, size_t, IdLess> frame_of;
   for (const IdKey& k : images) frame_of[k];
   for (const auto& d : dets) frame_of[d.first];
@@ -315,11 +321,14 @@ SourceMotion frames_to_motion(const Frames& f, const std::string& file) {
       const size_t n = keypoint_count(*d.keypoints, file, long(t));
       const Skeleton* s = skeleton_of(n);
       if (!s)
-        throw FormatError(file, long(t), "keypoints has " + std::to_string(n) +
-                                             " values, expected 51 (COCO-17), 78 (Halpe-26) or 408 (Halpe-136): 3 per joint");
+        throw FormatError(
+            file, long(t),
+            "keypoints has " + std::to_string(n) +
+                " values, expected 51 (COCO-17), 78 (Halpe-26) or 408 (Halpe-136): 3 per joint");
       if (skel && skel != s)
-        throw FormatError(file, long(t), "keypoints has " + std::to_string(n) + " values where earlier ones had " +
-                                             std::to_string(skel->values) + ", expected one skeleton per file");
+        throw FormatError(file, long(t),
+                          "keypoints has " + std::to_string(n) + " values where earlier ones had " +
+                              std::to_string(skel->values) + ", expected one skeleton per file");
       skel = s;
       any_track = any_track || d.track.has_value();
     }
@@ -463,7 +472,8 @@ SourceMotion decode_coco_json(std::string_view text, const std::string& file) {
   } catch (const json::exception& e) {
     throw FormatError(file, -1, std::string("invalid JSON (") + e.what() + "), expected COCO keypoints");
   }
-  if (doc.is_object() && doc.contains("annotations")) return frames_to_motion(annotation_frames(doc, file), file);
+  if (doc.is_object() && doc.contains("annotations"))
+    return frames_to_motion(annotation_frames(doc, file), file);
   if (doc.is_array()) return frames_to_motion(list_frames(doc, file), file);
   throw FormatError(file, -1,
                     "expected a COCO annotation object with \"annotations\" or a list "
@@ -523,7 +533,8 @@ KeypointNpyKind classify_keypoint_npy(std::string_view bytes, const std::string&
   if (v.empty()) {
     try {  // (T, 17, 3) in another dtype or order, or (0, 17, 3): let the reader say
       const NpyHeader h = parse_npy_header(bytes, file);
-      if (h.shape.size() == 3 && h.shape[1] == kCocoJoints && h.shape[2] == 3) return KeypointNpyKind::ambiguous;
+      if (h.shape.size() == 3 && h.shape[1] == kCocoJoints && h.shape[2] == 3)
+        return KeypointNpyKind::ambiguous;
     } catch (const FormatError&) {
     }
     return KeypointNpyKind::not_17x3;
@@ -558,12 +569,13 @@ std::vector<SourceMotion> read_coco17_motion(const fs::path& path, const ReadOpt
       const std::vector<float> all = npy_frames(bytes, file, true);
       const KeypointNpyKind k = all.empty() ? KeypointNpyKind::coco17 : classify_frames(all);
       if (k != KeypointNpyKind::coco17)
-        throw FormatError(file, -1,
-                          std::string("this (T, 17, 3) array ") +
-                              (k == KeypointNpyKind::h36m17
-                                   ? "looks like root-relative H36M-17 3D in metres"
-                                   : "could be COCO-17 keypoints (x px, y px, score) or H36M-17 3D (metres, root-relative)") +
-                              ": say which with --format coco17 or --format h36m17");
+        throw FormatError(
+            file, -1,
+            std::string("this (T, 17, 3) array ") +
+                (k == KeypointNpyKind::h36m17 ? "looks like root-relative H36M-17 3D in metres"
+                                              : "could be COCO-17 keypoints (x px, y px, score) or H36M-17 "
+                                                "3D (metres, root-relative)") +
+                ": say which with --format coco17 or --format h36m17");
     }
     return {decode_coco17_npy(bytes, file)};
   }

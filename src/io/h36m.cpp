@@ -16,7 +16,9 @@ namespace fs = std::filesystem;
 SourceMotion decode_h36m17_npy(std::string_view bytes, const std::string& file) {
   const NpyArray a = parse_npy(bytes, file);
   if (a.shape.size() != 3 || a.shape[1] != kH36mJoints || a.shape[2] != 3)
-    throw FormatError(file, -1, "npy shape " + npy_shape_string(a.shape) + ", expected (T, 17, 3) H36M-17 joints in metres");
+    throw FormatError(
+        file, -1,
+        "npy shape " + npy_shape_string(a.shape) + ", expected (T, 17, 3) H36M-17 joints in metres");
   if (a.shape[0] == 0) throw FormatError(file, -1, "npy shape (0, 17, 3): no frames, expected T >= 1");
   SourceMotion m;
   m.skeleton = "h36m17";
@@ -27,11 +29,12 @@ SourceMotion decode_h36m17_npy(std::string_view bytes, const std::string& file) 
   for (int t = 0; t < m.frames; ++t)
     for (int j = 0; j < kH36mJoints; ++j) {
       const float* src = &a.data[(static_cast<size_t>(t) * kH36mJoints + j) * 3];  // x, y down, z far, m
-      float* dst = m.at(t, 0, j);                                                    // X, Y up, Z near, mm
+      float* dst = m.at(t, 0, j);                                                  // X, Y up, Z near, mm
       for (int c = 0; c < 3; ++c)
         if (!std::isfinite(src[c]))
-          throw FormatError(file, t, std::string("non-finite ") + "xyz"[c] + " of " + kH36mJointNames[j] +
-                                         ", expected a finite number (metres)");
+          throw FormatError(file, t,
+                            std::string("non-finite ") + "xyz"[c] + " of " + kH36mJointNames[j] +
+                                ", expected a finite number (metres)");
       dst[0] = 1000.f * src[0];
       dst[1] = -1000.f * src[1];
       dst[2] = -1000.f * src[2];

@@ -72,7 +72,9 @@ bool find_directory(std::string_view b, uint64_t base, Directory& dir, const std
 // Central directory entries from `cd` (the directory's bytes).
 std::vector<CentralEntry> parse_directory(std::string_view cd, uint64_t entries, const std::string& file) {
   if (entries > kZipMaxEntries)
-    throw FormatError(file, -1, "zip: " + std::to_string(entries) + " members, expected at most " + std::to_string(kZipMaxEntries));
+    throw FormatError(
+        file, -1,
+        "zip: " + std::to_string(entries) + " members, expected at most " + std::to_string(kZipMaxEntries));
   std::vector<CentralEntry> out;
   size_t at = 0;
   for (uint64_t i = 0; i < entries; ++i) {
@@ -84,7 +86,8 @@ std::vector<CentralEntry> parse_directory(std::string_view cd, uint64_t entries,
     e.crc = static_cast<uint32_t>(le(cd, at + 16, 4));
     e.csize = le(cd, at + 20, 4);
     e.usize = le(cd, at + 24, 4);
-    const size_t name_len = le(cd, at + 28, 2), extra_len = le(cd, at + 30, 2), comment_len = le(cd, at + 32, 2);
+    const size_t name_len = le(cd, at + 28, 2), extra_len = le(cd, at + 30, 2),
+                 comment_len = le(cd, at + 32, 2);
     e.local = le(cd, at + 42, 4);
     if (cd.size() - at - kCentralSize < name_len + extra_len + comment_len)
       throw FormatError(file, -1, "zip: central directory entry " + std::to_string(i) + " is truncated");
@@ -98,7 +101,8 @@ std::vector<CentralEntry> parse_directory(std::string_view cd, uint64_t entries,
         size_t p = 4;
         for (uint64_t* f : {&e.usize, &e.csize, &e.local})
           if (*f == 0xffffffff) {
-            if (p + 8 > 4 + len) throw FormatError(file, -1, "zip: member '" + e.name + "' has a short ZIP64 field");
+            if (p + 8 > 4 + len)
+              throw FormatError(file, -1, "zip: member '" + e.name + "' has a short ZIP64 field");
             *f = le(extra, p, 8);
             p += 8;
           }
@@ -111,7 +115,8 @@ std::vector<CentralEntry> parse_directory(std::string_view cd, uint64_t entries,
   return out;
 }
 
-std::string inflate_raw(std::string_view in, uint64_t usize, const std::string& what, const std::string& file) {
+std::string inflate_raw(std::string_view in, uint64_t usize, const std::string& what,
+                        const std::string& file) {
   std::string out(usize, '\0');
   z_stream s{};
   if (inflateInit2(&s, -MAX_WBITS) != Z_OK) throw FormatError(file, -1, what + ": zlib init failed");
@@ -123,7 +128,9 @@ std::string inflate_raw(std::string_view in, uint64_t usize, const std::string& 
   const uint64_t produced = s.total_out;
   inflateEnd(&s);
   if (rc != Z_STREAM_END || produced != usize)
-    throw FormatError(file, -1, what + ": deflate data is corrupt or not " + std::to_string(usize) + " bytes long (zlib " + std::to_string(rc) + ")");
+    throw FormatError(file, -1,
+                      what + ": deflate data is corrupt or not " + std::to_string(usize) +
+                          " bytes long (zlib " + std::to_string(rc) + ")");
   return out;
 }
 
@@ -142,7 +149,9 @@ std::vector<ZipMember> read_zip(std::string_view bytes, const std::string& file)
     const std::string what = "zip member '" + e.name + "'";
     if (e.flags & 1) throw FormatError(file, -1, what + " is encrypted");
     if (e.method != 0 && e.method != 8)
-      throw FormatError(file, -1, what + " uses compression method " + std::to_string(e.method) + ", expected stored (0) or deflate (8)");
+      throw FormatError(file, -1,
+                        what + " uses compression method " + std::to_string(e.method) +
+                            ", expected stored (0) or deflate (8)");
     if (e.local > bytes.size() || bytes.size() - e.local < kLocalSize || le(bytes, e.local, 4) != kLocalSig)
       throw FormatError(file, -1, what + ": local header missing or out of range");
     const uint64_t start = e.local + kLocalSize + le(bytes, e.local + 26, 2) + le(bytes, e.local + 28, 2);
@@ -150,10 +159,13 @@ std::vector<ZipMember> read_zip(std::string_view bytes, const std::string& file)
       throw FormatError(file, -1, what + " is truncated: " + std::to_string(e.csize) + " bytes declared");
     if (e.usize > kZipMaxEntry || (e.method == 0 && e.usize != e.csize) ||
         (e.method == 8 && e.usize > e.csize * kMaxDeflateRatio + 1024))
-      throw FormatError(file, -1, what + " declares " + std::to_string(e.usize) + " bytes from " + std::to_string(e.csize) + " compressed, which is impossible or too large");
+      throw FormatError(file, -1,
+                        what + " declares " + std::to_string(e.usize) + " bytes from " +
+                            std::to_string(e.csize) + " compressed, which is impossible or too large");
     const std::string_view raw = bytes.substr(start, e.csize);
     ZipMember m{e.name, e.method == 0 ? std::string(raw) : inflate_raw(raw, e.usize, what, file)};
-    const uLong crc = crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(m.data.data()), static_cast<uInt>(m.data.size()));
+    const uLong crc = crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(m.data.data()),
+                            static_cast<uInt>(m.data.size()));
     if (crc != e.crc) throw FormatError(file, -1, what + ": CRC-32 mismatch (corrupt archive)");
     members.push_back(std::move(m));
   }
@@ -174,9 +186,11 @@ std::vector<std::string> zip_member_names(const fs::path& path) {
                         size - std::min<uint64_t>(tail, 65535 + kEndSize), dir, path.string()))
       return {};
     const uint64_t base = size - tail;
-    if (dir.offset < base || dir.offset - base > b.size() || dir.size > b.size() - (dir.offset - base)) return {};
+    if (dir.offset < base || dir.offset - base > b.size() || dir.size > b.size() - (dir.offset - base))
+      return {};
     std::vector<std::string> names;
-    for (auto& e : parse_directory(std::string_view(b).substr(dir.offset - base, dir.size), dir.entries, path.string()))
+    for (auto& e :
+         parse_directory(std::string_view(b).substr(dir.offset - base, dir.size), dir.entries, path.string()))
       names.push_back(std::move(e.name));
     return names;
   } catch (const FormatError&) {
@@ -189,21 +203,26 @@ PickleDoc npy_document(std::string_view bytes, const std::string& file) {
   const std::string_view payload = bytes.substr(h.data_offset);
   PyArray a;
   if (!numpy_dtype(h.descr, a))
-    throw FormatError(file, -1, "npy dtype '" + h.descr + "' is not supported (float, int, uint, bool or object)");
+    throw FormatError(file, -1,
+                      "npy dtype '" + h.descr + "' is not supported (float, int, uint, bool or object)");
   if (a.kind == 'O') {
     PickleDoc doc = unpickle(payload, file);
     if (doc.root().kind != PyValue::Kind::array || !doc.root().array)
-      throw FormatError(file, -1, "object .npy holds a " + describe(doc.root()) + ", expected a pickled ndarray");
+      throw FormatError(file, -1,
+                        "object .npy holds a " + describe(doc.root()) + ", expected a pickled ndarray");
     return doc;
   }
   a.shape = h.shape;
   size_t n = 1;
   for (long long d : a.shape) {
-    if (d != 0 && n > (size_t(1) << 40) / static_cast<size_t>(d)) throw FormatError(file, -1, "npy shape " + npy_shape_string(a.shape) + " is too large");
+    if (d != 0 && n > (size_t(1) << 40) / static_cast<size_t>(d))
+      throw FormatError(file, -1, "npy shape " + npy_shape_string(a.shape) + " is too large");
     n *= static_cast<size_t>(d);
   }
   if (payload.size() < n * a.itemsize)
-    throw FormatError(file, -1, "truncated .npy data: " + std::to_string(payload.size()) + " bytes, shape " + npy_shape_string(a.shape) + " needs " + std::to_string(n * a.itemsize));
+    throw FormatError(file, -1,
+                      "truncated .npy data: " + std::to_string(payload.size()) + " bytes, shape " +
+                          npy_shape_string(a.shape) + " needs " + std::to_string(n * a.itemsize));
   a.data.assign(payload.substr(0, n * a.itemsize));
   if (h.fortran_order) fortran_to_c_order(a);
   PickleDoc doc;

@@ -19,9 +19,12 @@
 namespace lmm::io {
 
 const char* const kPickleAllowlist[] = {
-    "numpy.core.multiarray _reconstruct", "numpy._core.multiarray _reconstruct",
-    "numpy ndarray",                      "numpy dtype",
-    "numpy.core.multiarray scalar",       "numpy._core.multiarray scalar",
+    "numpy.core.multiarray _reconstruct",
+    "numpy._core.multiarray _reconstruct",
+    "numpy ndarray",
+    "numpy dtype",
+    "numpy.core.multiarray scalar",
+    "numpy._core.multiarray scalar",
 };
 const size_t kPickleAllowlistSize = sizeof(kPickleAllowlist) / sizeof(kPickleAllowlist[0]);
 
@@ -102,9 +105,8 @@ PyValue* PickleDoc::make(PyValue::Kind k) {
 
 std::vector<float> array_floats(const PyArray& a, const std::string& file, const std::string& what) {
   if (a.kind != 'f' && a.kind != 'i' && a.kind != 'u' && a.kind != 'b')
-    throw FormatError(file, -1,
-                      what + " has numpy dtype kind '" + std::string(1, a.kind) +
-                          "', expected a numeric array");
+    throw FormatError(
+        file, -1, what + " has numpy dtype kind '" + std::string(1, a.kind) + "', expected a numeric array");
   std::vector<float> out(a.size());
   for (size_t i = 0; i < out.size(); ++i) out[i] = narrow_to_float(a.number(i));
   return out;
@@ -135,7 +137,7 @@ bool numpy_dtype(std::string_view descr, PyArray& a) {
   return true;
 }
 
-  void fortran_to_c_order(PyArray& a) {
+void fortran_to_c_order(PyArray& a) {
   if (a.shape.size() < 2) return;
   const size_t n = a.size(), dims = a.shape.size();
   std::vector<size_t> fstride(dims);
@@ -214,7 +216,8 @@ class Unpickler {
 
   // ---- stack ----
   void push(PyValue* v) {
-    if (stack_.size() >= kPickleMaxStack) fail("more than " + std::to_string(kPickleMaxStack) + " values on the stack");
+    if (stack_.size() >= kPickleMaxStack)
+      fail("more than " + std::to_string(kPickleMaxStack) + " values on the stack");
     stack_.push_back(v);
   }
   PyValue* pop() {
@@ -356,20 +359,24 @@ class Unpickler {
     const PyValue* fortran = s[o + 2];
     const PyValue* data = s[o + 3];
     if (shape->kind != Kind::tuple) fail("ndarray shape is a " + describe(*shape) + ", expected a tuple");
-    if (dtype->kind != Kind::dtype) fail("ndarray dtype is a " + describe(*dtype) + ", expected a numpy dtype");
+    if (dtype->kind != Kind::dtype)
+      fail("ndarray dtype is a " + describe(*dtype) + ", expected a numpy dtype");
     auto a = std::make_unique<PyArray>(*dtype->array);
     size_t n = 1;
     for (const PyValue* d : shape->items) {
-      if (d->kind != Kind::integer || d->integer < 0) fail("ndarray shape holds a " + describe(*d) + ", expected sizes >= 0");
+      if (d->kind != Kind::integer || d->integer < 0)
+        fail("ndarray shape holds a " + describe(*d) + ", expected sizes >= 0");
       const auto dim = static_cast<size_t>(d->integer);
       if (dim != 0 && n > (size_t(1) << 40) / dim) fail("ndarray shape is too large");
       n *= dim;
       a->shape.push_back(d->integer);
     }
-    const bool f_order = fortran->kind == Kind::boolean ? fortran->flag : fortran->is_number() && fortran->as_double() != 0;
+    const bool f_order =
+        fortran->kind == Kind::boolean ? fortran->flag : fortran->is_number() && fortran->as_double() != 0;
     if (a->kind == 'O') {
       if (data->kind != Kind::list || data->items.size() != n)
-        fail("object ndarray " + npy_shape_string(a->shape) + " has " + describe(*data) + " as data, expected a list of " + std::to_string(n));
+        fail("object ndarray " + npy_shape_string(a->shape) + " has " + describe(*data) +
+             " as data, expected a list of " + std::to_string(n));
       a->objects = data->items;
     } else {
       if (data->kind != Kind::bytes && data->kind != Kind::str)
@@ -391,7 +398,8 @@ class Unpickler {
     if (i < s.size() && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
     if (i == s.size() || s.size() - i > 18) fail("INT '" + std::string(s) + "' is not a number in range");
     for (; i < s.size(); ++i) {
-      if (!std::isdigit(static_cast<unsigned char>(s[i]))) fail("INT '" + std::string(s) + "' is not a number");
+      if (!std::isdigit(static_cast<unsigned char>(s[i])))
+        fail("INT '" + std::string(s) + "' is not a number");
       v = v * 10 + (s[i] - '0');
     }
     return neg ? -v : v;
@@ -409,28 +417,30 @@ class Unpickler {
 
   void step(unsigned char op) {
     switch (op) {
-      case 0x80: take(1); break;          // PROTO
-      case 0x95: take(8); break;          // FRAME
-      case '(':                           // MARK
-        if (marks_.size() >= kPickleMaxMarks) fail("more than " + std::to_string(kPickleMaxMarks) + " nested MARKs");
+      case 0x80: take(1); break;  // PROTO
+      case 0x95: take(8); break;  // FRAME
+      case '(':                   // MARK
+        if (marks_.size() >= kPickleMaxMarks)
+          fail("more than " + std::to_string(kPickleMaxMarks) + " nested MARKs");
         marks_.push_back(stack_.size());
         break;
-      case '0': pop(); break;             // POP
-      case '1': pop_mark(); break;        // POP_MARK
-      case '2': push(top()); break;       // DUP
+      case '0': pop(); break;        // POP
+      case '1': pop_mark(); break;   // POP_MARK
+      case '2': push(top()); break;  // DUP
       case 'N': push(make(Kind::none)); break;
-      case 0x88: case 0x89: {             // NEWTRUE, NEWFALSE
+      case 0x88:
+      case 0x89: {  // NEWTRUE, NEWFALSE
         PyValue* v = make(Kind::boolean);
         v->flag = op == 0x88;
         push(v);
         break;
       }
-      case 'J': push(make_int(static_cast<int32_t>(uint_le(4)))); break;  // BININT
+      case 'J': push(make_int(static_cast<int32_t>(uint_le(4)))); break;    // BININT
       case 'K': push(make_int(static_cast<long long>(uint_le(1)))); break;  // BININT1
       case 'M': push(make_int(static_cast<long long>(uint_le(2)))); break;  // BININT2
-      case 0x8a: push(long_bytes(uint_le(1))); break;  // LONG1
-      case 0x8b: push(long_bytes(uint_le(4))); break;  // LONG4
-      case 'I': {                          // INT (text): also "01"/"00" for True/False
+      case 0x8a: push(long_bytes(uint_le(1))); break;                       // LONG1
+      case 0x8b: push(long_bytes(uint_le(4))); break;                       // LONG4
+      case 'I': {  // INT (text): also "01"/"00" for True/False
         const std::string_view s = line();
         if (s == "01" || s == "00") {
           PyValue* v = make(Kind::boolean);
@@ -442,7 +452,7 @@ class Unpickler {
         break;
       }
       case 'L': push(make_int(text_int(line()))); break;  // LONG (text)
-      case 'G': {                          // BINFLOAT: big-endian double
+      case 'G': {                                         // BINFLOAT: big-endian double
         const std::string_view s = take(8);
         unsigned char b[8];
         for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(s[7 - i]);
@@ -451,7 +461,7 @@ class Unpickler {
         push(v);
         break;
       }
-      case 'F': {                          // FLOAT (text)
+      case 'F': {  // FLOAT (text)
         const std::string t(line());
         char* end = nullptr;
         PyValue* v = make(Kind::real);
@@ -460,14 +470,15 @@ class Unpickler {
         push(v);
         break;
       }
-      case 'X': push(make_text(Kind::str, take(uint_le(4)))); break;     // BINUNICODE
-      case 0x8c: push(make_text(Kind::str, take(uint_le(1)))); break;    // SHORT_BINUNICODE
-      case 0x8d: push(make_text(Kind::str, take(uint_le(8)))); break;    // BINUNICODE8
-      case 'T': push(make_text(Kind::str, take(uint_le(4)))); break;     // BINSTRING (py2 str)
-      case 'U': push(make_text(Kind::str, take(uint_le(1)))); break;     // SHORT_BINSTRING
-      case 'B': push(make_text(Kind::bytes, take(uint_le(4)))); break;   // BINBYTES
-      case 'C': push(make_text(Kind::bytes, take(uint_le(1)))); break;   // SHORT_BINBYTES
-      case 0x8e: case 0x96: push(make_text(Kind::bytes, take(uint_le(8)))); break;  // BINBYTES8, BYTEARRAY8
+      case 'X': push(make_text(Kind::str, take(uint_le(4)))); break;    // BINUNICODE
+      case 0x8c: push(make_text(Kind::str, take(uint_le(1)))); break;   // SHORT_BINUNICODE
+      case 0x8d: push(make_text(Kind::str, take(uint_le(8)))); break;   // BINUNICODE8
+      case 'T': push(make_text(Kind::str, take(uint_le(4)))); break;    // BINSTRING (py2 str)
+      case 'U': push(make_text(Kind::str, take(uint_le(1)))); break;    // SHORT_BINSTRING
+      case 'B': push(make_text(Kind::bytes, take(uint_le(4)))); break;  // BINBYTES
+      case 'C': push(make_text(Kind::bytes, take(uint_le(1)))); break;  // SHORT_BINBYTES
+      case 0x8e:
+      case 0x96: push(make_text(Kind::bytes, take(uint_le(8)))); break;  // BINBYTES8, BYTEARRAY8
       case ']': push(make(Kind::list)); break;                           // EMPTY_LIST
       case 'l': push(make_seq(Kind::list, pop_mark())); break;           // LIST
       case 'a': {                                                        // APPEND
@@ -475,88 +486,96 @@ class Unpickler {
         append(top(), {v});
         break;
       }
-      case 'e': {                                                        // APPENDS
+      case 'e': {  // APPENDS
         auto items = pop_mark();
         append(top(), std::move(items));
         break;
       }
-      case ')': push(make(Kind::tuple)); break;                          // EMPTY_TUPLE
-      case 't': push(make_seq(Kind::tuple, pop_mark())); break;          // TUPLE
-      case 0x85: case 0x86: case 0x87: {                                 // TUPLE1..3
+      case ')': push(make(Kind::tuple)); break;                  // EMPTY_TUPLE
+      case 't': push(make_seq(Kind::tuple, pop_mark())); break;  // TUPLE
+      case 0x85:
+      case 0x86:
+      case 0x87: {  // TUPLE1..3
         const size_t n = op - 0x84;
         std::vector<const PyValue*> items(n);
         for (size_t i = n; i-- > 0;) items[i] = pop();
         push(make_seq(Kind::tuple, std::move(items)));
         break;
       }
-      case '}': push(make(Kind::dict)); break;                           // EMPTY_DICT
-      case 'd': {                                                        // DICT
+      case '}': push(make(Kind::dict)); break;  // EMPTY_DICT
+      case 'd': {                               // DICT
         auto kv = pop_mark();
         PyValue* d = make(Kind::dict);
         set_items(d, kv);
         push(d);
         break;
       }
-      case 's': {                                                        // SETITEM
+      case 's': {  // SETITEM
         PyValue* v = pop();
         PyValue* k = pop();
         set_items(top(), {k, v});
         break;
       }
-      case 'u': {                                                        // SETITEMS
+      case 'u': {  // SETITEMS
         auto kv = pop_mark();
         set_items(top(), kv);
         break;
       }
-      case 0x8f: push(make(Kind::list)); break;                          // EMPTY_SET (as a list)
-      case 0x90: {                                                       // ADDITEMS
+      case 0x8f: push(make(Kind::list)); break;  // EMPTY_SET (as a list)
+      case 0x90: {                               // ADDITEMS
         auto items = pop_mark();
         PyValue* set = top();
         if (set->kind != Kind::list) fail("ADDITEMS to a " + describe(*set) + ", expected a set");
         append(set, std::move(items));
         break;
       }
-      case 0x91: push(make_seq(Kind::list, pop_mark())); break;          // FROZENSET (as a list)
-      case 'q': put(uint_le(1)); break;                                  // BINPUT
-      case 'r': put(uint_le(4)); break;                                  // LONG_BINPUT
-      case 0x94: put(memo_.size()); break;                               // MEMOIZE
-      case 'p': put(static_cast<uint64_t>(text_int(line()))); break;     // PUT
-      case 'h': get(uint_le(1)); break;                                  // BINGET
-      case 'j': get(uint_le(4)); break;                                  // LONG_BINGET
-      case 'g': get(static_cast<uint64_t>(text_int(line()))); break;     // GET
-      case 'c': {                                                        // GLOBAL
+      case 0x91: push(make_seq(Kind::list, pop_mark())); break;       // FROZENSET (as a list)
+      case 'q': put(uint_le(1)); break;                               // BINPUT
+      case 'r': put(uint_le(4)); break;                               // LONG_BINPUT
+      case 0x94: put(memo_.size()); break;                            // MEMOIZE
+      case 'p': put(static_cast<uint64_t>(text_int(line()))); break;  // PUT
+      case 'h': get(uint_le(1)); break;                               // BINGET
+      case 'j': get(uint_le(4)); break;                               // LONG_BINGET
+      case 'g': get(static_cast<uint64_t>(text_int(line()))); break;  // GET
+      case 'c': {                                                     // GLOBAL
         std::string module(line());
         push(global(std::move(module), std::string(line())));
         break;
       }
-      case 0x93: {                                                       // STACK_GLOBAL
+      case 0x93: {  // STACK_GLOBAL
         PyValue* name = pop();
         PyValue* module = pop();
         if (name->kind != Kind::str || module->kind != Kind::str) fail("STACK_GLOBAL of non-strings");
         push(global(module->text, name->text));
         break;
       }
-      case 'R': {                                                        // REDUCE
+      case 'R': {  // REDUCE
         PyValue* args = pop();
         PyValue* fn = pop();
         push(reduce(fn, args));
         break;
       }
-      case 'b': {                                                        // BUILD
+      case 'b': {  // BUILD
         PyValue* state = pop();
         build(top(), state);
         break;
       }
-      case 'i': {                                                        // INST: module, name inline
+      case 'i': {  // INST: module, name inline
         std::string module(line());
         global(std::move(module), std::string(line()));  // throws for anything not allowlisted
         fail("INST is not allowed");
       }
-      case 0x81: case 0x92: case 'o':
+      case 0x81:
+      case 0x92:
+      case 'o':
         fail("creates an object (NEWOBJ/OBJ), which is not allowed: only numpy arrays and plain containers");
-      case 'P': case 'Q': fail("persistent ids are not allowed");
-      case 0x82: case 0x83: case 0x84: fail("extension-registry globals (EXT1/2/4) are not allowed");
-      case 0x97: case 0x98: fail("out-of-band buffers are not supported");
+      case 'P':
+      case 'Q': fail("persistent ids are not allowed");
+      case 0x82:
+      case 0x83:
+      case 0x84: fail("extension-registry globals (EXT1/2/4) are not allowed");
+      case 0x97:
+      case 0x98: fail("out-of-band buffers are not supported");
       default: {
         char hex[8];
         std::snprintf(hex, sizeof hex, "0x%02x", op);

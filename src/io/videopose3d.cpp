@@ -47,12 +47,16 @@ std::vector<const PyValue*> detectron2_frames(const PyValue& v, const std::strin
                       "frame entry is a " + describe(pair) + ", expected [background, persons] (2 items)");
   };
   if (v.kind == Kind::array && v.array->kind == 'O' && v.array->shape.size() == 2 && v.array->shape[1] == 2) {
-    for (size_t t = 0; t < static_cast<size_t>(v.array->shape[0]); ++t) out.push_back(v.array->objects[2 * t + 1]);
-  } else if (v.is_sequence() || (v.kind == Kind::array && v.array->kind == 'O' && v.array->shape.size() == 1)) {
+    for (size_t t = 0; t < static_cast<size_t>(v.array->shape[0]); ++t)
+      out.push_back(v.array->objects[2 * t + 1]);
+  } else if (v.is_sequence() ||
+             (v.kind == Kind::array && v.array->kind == 'O' && v.array->shape.size() == 1)) {
     const auto& items = v.is_sequence() ? v.items : v.array->objects;
     for (size_t t = 0; t < items.size(); ++t) out.push_back(second(*items[t], t));
   } else {
-    throw FormatError(file, -1, "Detectron2 keypoints are a " + describe(v) + ", expected (T, 2) objects or a list of T frames");
+    throw FormatError(
+        file, -1,
+        "Detectron2 keypoints are a " + describe(v) + ", expected (T, 2) objects or a list of T frames");
   }
   return out;
 }
@@ -64,8 +68,9 @@ long long detectron2_people(const PyValue* v, const std::string& file, long t) {
   if (v->kind == Kind::array && v->array->kind != 'O' && v->array->shape.size() == 3 &&
       (v->array->shape[1] == 4 || v->array->shape[1] == 3) && v->array->shape[2] == kCocoJoints)
     return v->array->shape[0];
-  throw FormatError(file, t, "keypoints of the frame are a " + describe(*v) +
-                                 ", expected float (N, 4, 17): x, y, logit, score per person");
+  throw FormatError(file, t,
+                    "keypoints of the frame are a " + describe(*v) +
+                        ", expected float (N, 4, 17): x, y, logit, score per person");
 }
 
 }  // namespace
@@ -74,9 +79,12 @@ SourceMotion decode_detectron2(const PyValue& frames, const std::string& file) {
   const std::vector<const PyValue*> kp = detectron2_frames(frames, file);
   if (kp.empty()) throw FormatError(file, -1, "no frames, expected Detectron2 keypoints per frame");
   long long people = 0;
-  for (size_t t = 0; t < kp.size(); ++t) people = std::max(people, detectron2_people(kp[t], file, static_cast<long>(t)));
-  if (people == 0) throw FormatError(file, -1, "no person detected in any of " + std::to_string(kp.size()) + " frames");
-  if (people > 1000) throw FormatError(file, -1, std::to_string(people) + " people in one frame, expected at most 1000");
+  for (size_t t = 0; t < kp.size(); ++t)
+    people = std::max(people, detectron2_people(kp[t], file, static_cast<long>(t)));
+  if (people == 0)
+    throw FormatError(file, -1, "no person detected in any of " + std::to_string(kp.size()) + " frames");
+  if (people > 1000)
+    throw FormatError(file, -1, std::to_string(people) + " people in one frame, expected at most 1000");
   SourceMotion m;
   coco_points(m);
   m.resize(static_cast<int>(kp.size()), static_cast<int>(people));
@@ -84,7 +92,8 @@ SourceMotion decode_detectron2(const PyValue& frames, const std::string& file) {
     const long long n_people = detectron2_people(kp[t], file, t);
     if (n_people == 0) continue;
     const PyArray& a = *kp[t]->array;
-    const std::vector<float> v = array_floats(a, file, "frame " + std::to_string(t) + " keypoints");  // (N, R, 17)
+    const std::vector<float> v =
+        array_floats(a, file, "frame " + std::to_string(t) + " keypoints");  // (N, R, 17)
     const size_t rows = static_cast<size_t>(a.shape[1]);
     for (int n = 0; n < n_people; ++n)
       for (int j = 0; j < kCocoJoints; ++j) {
@@ -95,7 +104,9 @@ SourceMotion decode_detectron2(const PyValue& frames, const std::string& file) {
         const float score = p[(rows - 1) * kCocoJoints];
         for (float x : {q[0], q[1], score})
           if (!std::isfinite(x))
-            throw FormatError(file, t, std::string("non-finite value of ") + kCocoJointNames[j] + ", expected finite x, y, score");
+            throw FormatError(
+                file, t,
+                std::string("non-finite value of ") + kCocoJointNames[j] + ", expected finite x, y, score");
         q[2] = std::clamp(score, 0.f, 1.f);
       }
   }
@@ -104,23 +115,30 @@ SourceMotion decode_detectron2(const PyValue& frames, const std::string& file) {
 
 std::vector<SourceMotion> decode_videopose3d_2d(const PyValue& positions, const std::string& file) {
   if (positions.kind != Kind::dict)
-    throw FormatError(file, -1, "positions_2d holds a " + describe(positions) + ", expected {video: {'custom': [(T, 17, 2)]}}");
+    throw FormatError(
+        file, -1,
+        "positions_2d holds a " + describe(positions) + ", expected {video: {'custom': [(T, 17, 2)]}}");
   std::vector<SourceMotion> out;
   std::multiset<std::string> stems;
   for (const auto& [video, actions] : positions.entries) stems.insert(fs::path(video->text).stem().string());
   for (const auto& [video, actions] : positions.entries) {
     if (video->kind != Kind::str || actions->kind != Kind::dict)
-      throw FormatError(file, -1, "positions_2d entry " + describe(*video) + " -> " + describe(*actions) + ", expected a video name -> dict");
+      throw FormatError(file, -1,
+                        "positions_2d entry " + describe(*video) + " -> " + describe(*actions) +
+                            ", expected a video name -> dict");
     const std::string stem = fs::path(video->text).stem().string();
     const std::string base = stems.count(stem) > 1 ? video->text : stem;
     for (const auto& [action, cams] : actions->entries) {
       const std::string what = "positions_2d['" + video->text + "']['" + action->text + "']";
-      if (!cams->is_sequence()) throw FormatError(file, -1, what + " is a " + describe(*cams) + ", expected a list of arrays");
+      if (!cams->is_sequence())
+        throw FormatError(file, -1, what + " is a " + describe(*cams) + ", expected a list of arrays");
       for (size_t c = 0; c < cams->items.size(); ++c) {
         const PyValue& arr = *cams->items[c];
         if (arr.kind != Kind::array || arr.array->kind == 'O' || arr.array->shape.size() != 3 ||
             arr.array->shape[1] != kCocoJoints || (arr.array->shape[2] != 2 && arr.array->shape[2] != 3))
-          throw FormatError(file, -1, what + "[" + std::to_string(c) + "] is a " + describe(arr) + ", expected float (T, 17, 2)");
+          throw FormatError(
+              file, -1,
+              what + "[" + std::to_string(c) + "] is a " + describe(arr) + ", expected float (T, 17, 2)");
         const int dims = static_cast<int>(arr.array->shape[2]);
         const std::vector<float> v = array_floats(*arr.array, file, what);
         SourceMotion m;
@@ -135,7 +153,8 @@ std::vector<SourceMotion> decode_videopose3d_2d(const PyValue& positions, const 
             const float* p = &v[(static_cast<size_t>(t) * kCocoJoints + j) * dims];
             float* q = m.at(t, 0, j);
             if (!std::isfinite(p[0]) || !std::isfinite(p[1]) || (dims == 3 && !std::isfinite(p[2])))
-              throw FormatError(file, t, what + ": non-finite value of " + kCocoJointNames[j] + ", expected finite x, y");
+              throw FormatError(
+                  file, t, what + ": non-finite value of " + kCocoJointNames[j] + ", expected finite x, y");
             q[0] = p[0];
             q[1] = p[1];
             q[2] = dims == 3 ? std::clamp(p[2], 0.f, 1.f) : (p[0] == 0 && p[1] == 0 ? 0.f : 1.f);
@@ -152,14 +171,18 @@ SourceMotion parse_detectron2(std::string_view bytes, const std::string& file) {
   if (bytes.substr(0, 2) != "PK") return decode_detectron2(unpickle(bytes, file).root(), file);
   const auto npz = read_npz(bytes, file);
   auto kp = npz.find("keypoints");
-  if (kp == npz.end()) throw FormatError(file, -1, "no keypoints.npy in the archive, expected Detectron2 output (infer_video_d2.py)");
+  if (kp == npz.end())
+    throw FormatError(file, -1,
+                      "no keypoints.npy in the archive, expected Detectron2 output (infer_video_d2.py)");
   return decode_detectron2(kp->second.root(), file);
 }
 
 std::vector<SourceMotion> parse_videopose3d_2d(std::string_view bytes, const std::string& file) {
   const auto npz = read_npz(bytes, file);
   auto pos = npz.find("positions_2d");
-  if (pos == npz.end()) throw FormatError(file, -1, "no positions_2d.npy in the archive, expected VideoPose3D data_2d_custom_*.npz");
+  if (pos == npz.end())
+    throw FormatError(file, -1,
+                      "no positions_2d.npy in the archive, expected VideoPose3D data_2d_custom_*.npz");
   auto meta = npz.find("metadata");
   if (meta != npz.end()) {
     const PyValue& md = npz_object(meta->second.root());

@@ -18,8 +18,14 @@ namespace lmm::test {
 struct Pickle {
   std::string b = std::string("\x80\x03", 2);  // PROTO 3
 
-  Pickle& raw(const std::string& s) { b += s; return *this; }
-  Pickle& op(char c) { b += c; return *this; }
+  Pickle& raw(const std::string& s) {
+    b += s;
+    return *this;
+  }
+  Pickle& op(char c) {
+    b += c;
+    return *this;
+  }
   Pickle& le(uint64_t v, int n) {
     for (int i = 0; i < n; ++i) b += static_cast<char>((v >> (8 * i)) & 0xff);
     return *this;
@@ -100,7 +106,8 @@ inline std::string zip_file(const std::vector<std::pair<std::string, std::string
         crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
     const uint64_t offset = out.size();
     le(out, 0x04034b50, 4), le(out, 20, 2), le(out, 0, 2), le(out, deflated ? 8 : 0, 2), le(out, 0, 4);
-    le(out, crc, 4), le(out, packed.size(), 4), le(out, data.size(), 4), le(out, name.size(), 2), le(out, 0, 2);
+    le(out, crc, 4), le(out, packed.size(), 4), le(out, data.size(), 4), le(out, name.size(), 2),
+        le(out, 0, 2);
     out += name + packed;
     le(central, 0x02014b50, 4), le(central, 20, 2), le(central, 20, 2), le(central, 0, 2);
     le(central, deflated ? 8 : 0, 2), le(central, 0, 4), le(central, crc, 4), le(central, packed.size(), 4);

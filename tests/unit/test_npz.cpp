@@ -64,7 +64,8 @@ std::string probed(const fs::path& file) {
 
 TEST(Npz, StoredAndDeflatedMembers) {
   const std::vector<float> v = {1, 2, 3, 4, 5, 6};
-  const std::string data = test::npy_file("<f4", "(2, 3)", std::string(reinterpret_cast<const char*>(v.data()), 24));
+  const std::string data =
+      test::npy_file("<f4", "(2, 3)", std::string(reinterpret_cast<const char*>(v.data()), 24));
   for (bool deflate : {false, true}) {
     const auto npz = read_npz(test::zip_file({{"a.npy", data}, {"notes.txt", "hello"}}, deflate), "t.npz");
     ASSERT_EQ(npz.size(), 1u) << "only .npy members are decoded";
@@ -76,7 +77,8 @@ TEST(Npz, StoredAndDeflatedMembers) {
 
 TEST(Npz, VideoPose3DArchiveGivesOneClipPerVideo) {
   test::TempDir tmp;
-  write_text_atomic(tmp / "data_2d_custom_test.npz", videopose3d_npz({{"walk.mp4", 4}, {"run.avi", 3}}, true));
+  write_text_atomic(tmp / "data_2d_custom_test.npz",
+                    videopose3d_npz({{"walk.mp4", 4}, {"run.avi", 3}}, true));
   EXPECT_EQ(probed(tmp / "data_2d_custom_test.npz"), "videopose3d");
   const auto parts = read_videopose3d_2d(tmp / "data_2d_custom_test.npz", {});
   ASSERT_EQ(parts.size(), 2u);
@@ -88,8 +90,8 @@ TEST(Npz, VideoPose3DArchiveGivesOneClipPerVideo) {
   const float* q = parts[0].at(2, 0, 16);  // right_ankle, frame 2
   EXPECT_EQ(q[0], 262.f);
   EXPECT_EQ(q[1], 66.f);
-  EXPECT_EQ(q[2], 1.f);                         // no confidences in the file: 1
-  EXPECT_EQ(parts[0].at(1, 0, 3)[2], 0.f);     // a point at exactly (0, 0): missing
+  EXPECT_EQ(q[2], 1.f);                     // no confidences in the file: 1
+  EXPECT_EQ(parts[0].at(1, 0, 3)[2], 0.f);  // a point at exactly (0, 0): missing
   ReadOptions opt;
   const auto clips = read_clips({tmp / "data_2d_custom_test.npz", "videopose3d", "vp"}, opt);
   ASSERT_EQ(clips.size(), 2u);
@@ -125,23 +127,25 @@ TEST(Npz, Detectron2ObjectArraysInFortranOrder) {
   EXPECT_EQ(m.frames, 3);
   EXPECT_EQ(m.people, 2);
   EXPECT_TRUE(m.track_ids.empty());
-  EXPECT_EQ(m.at(0, 0, 5)[0], 15.f);   // left_shoulder x
+  EXPECT_EQ(m.at(0, 0, 5)[0], 15.f);  // left_shoulder x
   EXPECT_EQ(m.at(0, 0, 5)[1], 205.f);
   EXPECT_EQ(m.at(0, 0, 5)[2], 0.25f);
-  EXPECT_EQ(m.at(0, 0, 0)[2], 1.f);    // score 1.5 clamped
-  EXPECT_EQ(m.at(0, 1, 0)[2], 0.f);    // no second person in frame 0
-  EXPECT_EQ(m.at(1, 0, 0)[2], 0.f);    // frame 1: nobody
-  EXPECT_EQ(m.at(2, 1, 16)[0], 616.f); // second person of frame 2
+  EXPECT_EQ(m.at(0, 0, 0)[2], 1.f);     // score 1.5 clamped
+  EXPECT_EQ(m.at(0, 1, 0)[2], 0.f);     // no second person in frame 0
+  EXPECT_EQ(m.at(1, 0, 0)[2], 0.f);     // frame 1: nobody
+  EXPECT_EQ(m.at(2, 1, 16)[0], 616.f);  // second person of frame 2
 }
 
 TEST(Npz, BrokenArchivesThrowFormatError) {
   const std::string good = videopose3d_npz({{"a.mp4", 2}}, true);
-  EXPECT_TRUE(test::throws_format_error([&] { read_npz("just text", "x.npz"); }, "x.npz", -1, {"not a zip archive"}));
-  EXPECT_TRUE(test::throws_format_error([&] { read_npz(good.substr(0, good.size() / 2), "half.npz"); }, "half.npz",
-                                        -1, {"not a zip archive"}));
+  EXPECT_TRUE(
+      test::throws_format_error([&] { read_npz("just text", "x.npz"); }, "x.npz", -1, {"not a zip archive"}));
+  EXPECT_TRUE(test::throws_format_error([&] { read_npz(good.substr(0, good.size() / 2), "half.npz"); },
+                                        "half.npz", -1, {"not a zip archive"}));
   std::string flipped = test::zip_file({{"a.npy", test::npy_file("<f4", "(1,)", "abcd")}}, false);
   flipped[flipped.find("abcd")] = 'X';
-  EXPECT_TRUE(test::throws_format_error([&] { read_npz(flipped, "crc.npz"); }, "crc.npz", -1, {"a.npy", "CRC-32"}));
+  EXPECT_TRUE(
+      test::throws_format_error([&] { read_npz(flipped, "crc.npz"); }, "crc.npz", -1, {"a.npy", "CRC-32"}));
   // A member that claims 4 GiB from a few bytes (a zip bomb) is refused before inflating.
   std::string bomb = test::zip_file({{"a.npy", std::string(100, 'a')}}, true);
   const size_t cd = bomb.rfind(std::string("PK\x01\x02", 4));
@@ -152,7 +156,8 @@ TEST(Npz, BrokenArchivesThrowFormatError) {
   const std::string no_kp = test::zip_file({{"boxes.npy", test::npy_file("<f4", "(1,)", "abcd")}}, false);
   EXPECT_TRUE(test::throws_format_error([&] { parse_detectron2(no_kp, "nokp.npz"); }, "nokp.npz", -1,
                                         {"no keypoints.npy"}));
-  const std::string wrong = test::zip_file({{"positions_2d.npy", test::npy_file("<f4", "(1,)", "abcd")}}, false);
+  const std::string wrong =
+      test::zip_file({{"positions_2d.npy", test::npy_file("<f4", "(1,)", "abcd")}}, false);
   EXPECT_TRUE(test::throws_format_error([&] { parse_videopose3d_2d(wrong, "w.npz"); }, "w.npz", -1,
                                         {"positions_2d holds a ndarray", "expected {video"}));
 }
@@ -165,8 +170,9 @@ TEST(Npz, RealDetectron2Files) {
     int frames, people;
   };
   // Frame counts from SOURCES.md; people = the most detections in one frame.
-  for (const Want& w : {Want{"head.mp4.npz", 530, 2}, Want{"m5.mp4.npz", 676, 2},
-                        Want{"vrajdance_trimmed_30fps.mp4.npz", 1011, 5}, Want{"lia_kim_1_30fps.mp4.npz", 303, 1}}) {
+  for (const Want& w :
+       {Want{"head.mp4.npz", 530, 2}, Want{"m5.mp4.npz", 676, 2},
+        Want{"vrajdance_trimmed_30fps.mp4.npz", 1011, 5}, Want{"lia_kim_1_30fps.mp4.npz", 303, 1}}) {
     const auto parts = read_detectron2(dir / w.file, {});
     ASSERT_EQ(parts.size(), 1u) << w.file;
     EXPECT_EQ(parts[0].frames, w.frames) << w.file;
@@ -220,10 +226,12 @@ TEST(Npz, RealVideoPose3DFiles) {
   EXPECT_EQ(lol[0].at(1335, 0, 16)[0], 468.07244873046875f);  // right_ankle, last frame
   EXPECT_EQ(lol[0].at(1335, 0, 16)[1], 455.5146484375f);
   // The monologue clips m1..m5 (SOURCES.md: 113/285/396/455/676 frames).
-  const auto mono = read_videopose3d_2d(dir / "detectron2_psychomugs_blossom/data_2d_custom_myvideos.npz", {});
+  const auto mono =
+      read_videopose3d_2d(dir / "detectron2_psychomugs_blossom/data_2d_custom_myvideos.npz", {});
   std::map<std::string, int> frames;
   for (const auto& m : mono) frames[m.part] = m.frames;
-  EXPECT_EQ(frames, (std::map<std::string, int>{{"m1", 113}, {"m2", 285}, {"m3", 396}, {"m4", 455}, {"m5", 676}}));
+  EXPECT_EQ(frames,
+            (std::map<std::string, int>{{"m1", 113}, {"m2", 285}, {"m3", 396}, {"m4", 455}, {"m5", 676}}));
   const auto reba = read_videopose3d_2d(dir / "videopose3d_reba_giim/data_2d_custom_myvideos.npz", {});
   std::map<std::string, int> reba_frames;
   for (const auto& m : reba) reba_frames[m.part] = m.frames;

@@ -23,7 +23,8 @@ std::string bin(const char* s, size_t n) { return std::string(s, n); }
 TEST(Pickle, PlainContainersAndScalars) {
   Pickle p;
   p.op('}').op('(').str("w").integer(1080).str("h").integer(-5).str("list");
-  p.op(']').op('(').op('N').op('\x88').raw("G").raw(bin("\x3f\xf8\0\0\0\0\0\0", 8)).op('e');  // [None, True, 1.5]
+  p.op(']').op('(').op('N').op('\x88').raw("G").raw(bin("\x3f\xf8\0\0\0\0\0\0", 8)).op('e');  // [None,
+                                                                                              // True, 1.5]
   p.str("t").integer(7).integer(8).op('\x86').op('u').stop();
   const PickleDoc doc = unpickle(p.b, "plain.pkl");
   const PyValue& d = doc.root();
@@ -63,8 +64,8 @@ TEST(Pickle, NumpyArraysInCAndFortranOrder) {
   ASSERT_EQ(o.objects.size(), 2u);
   EXPECT_EQ(o.objects[0]->kind, PyValue::Kind::list);
   EXPECT_EQ(o.objects[1]->kind, PyValue::Kind::none);
-  EXPECT_TRUE(test::throws_format_error([&] { array_floats(o, "arrays.pkl", "the objects"); },
-                                        "arrays.pkl", -1, {"the objects", "expected a numeric array"}));
+  EXPECT_TRUE(test::throws_format_error([&] { array_floats(o, "arrays.pkl", "the objects"); }, "arrays.pkl",
+                                        -1, {"the objects", "expected a numeric array"}));
 }
 
 TEST(Pickle, RealDetectron2KeysPkl) {
@@ -86,24 +87,45 @@ TEST(Pickle, RealDetectron2KeysPkl) {
 
 TEST(Pickle, HostileGlobalsAreRejected) {
   // os.system("ls") through GLOBAL + REDUCE (protocol 2).
-  const std::string os_system = bin("\x80\x02" "cos\nsystem\n" "X\x02\0\0\0ls" "\x85R.", 23);
+  const std::string os_system =
+      bin("\x80\x02"
+          "cos\nsystem\n"
+          "X\x02\0\0\0ls"
+          "\x85R.",
+          23);
   EXPECT_TRUE(test::throws_format_error([&] { unpickle(os_system, "evil.pkl"); }, "evil.pkl", -1,
                                         {"os.system", "only numpy array reconstruction is allowed"}));
   // builtins.eval("1+1") through STACK_GLOBAL (protocol 4).
-  const std::string eval = bin("\x80\x04\x8c\x08" "builtins" "\x8c\x04" "eval" "\x93\x8c\x03" "1+1" "\x85R.", 27);
-  EXPECT_TRUE(test::throws_format_error([&] { unpickle(eval, "eval.pkl"); }, "eval.pkl", -1, {"builtins.eval"}));
+  const std::string eval =
+      bin("\x80\x04\x8c\x08"
+          "builtins"
+          "\x8c\x04"
+          "eval"
+          "\x93\x8c\x03"
+          "1+1"
+          "\x85R.",
+          27);
+  EXPECT_TRUE(
+      test::throws_format_error([&] { unpickle(eval, "eval.pkl"); }, "eval.pkl", -1, {"builtins.eval"}));
   // An arbitrary class, a numpy function that is not on the list, and INST.
-  EXPECT_TRUE(test::throws_format_error([&] { unpickle("\x80\x02" "c__main__\nExploit\n)R.", "cls.pkl"); },
-                                        "cls.pkl", -1, {"__main__.Exploit"}));
+  EXPECT_TRUE(test::throws_format_error(
+      [&] {
+        unpickle(
+            "\x80\x02"
+            "c__main__\nExploit\n)R.",
+            "cls.pkl");
+      },
+      "cls.pkl", -1, {"__main__.Exploit"}));
   EXPECT_TRUE(test::throws_format_error([&] { unpickle("cnumpy\nload\n.", "np.pkl"); }, "np.pkl", -1,
                                         {"numpy.load"}));
-  EXPECT_TRUE(test::throws_format_error([&] { unpickle(bin("(X\x02\0\0\0lsiposix\nsystem\n.", 23), "inst.pkl"); },
-                                        "inst.pkl", -1, {"posix.system"}));
+  EXPECT_TRUE(
+      test::throws_format_error([&] { unpickle(bin("(X\x02\0\0\0lsiposix\nsystem\n.", 23), "inst.pkl"); },
+                                "inst.pkl", -1, {"posix.system"}));
   // Object creation, persistent ids and extension codes need no global name but are refused too.
   EXPECT_TRUE(test::throws_format_error([&] { unpickle("\x80\x02N)\x81.", "newobj.pkl"); }, "newobj.pkl", -1,
                                         {"NEWOBJ", "not allowed"}));
-  EXPECT_TRUE(test::throws_format_error([&] { unpickle("\x80\x02NQ.", "pid.pkl"); }, "pid.pkl", -1,
-                                        {"persistent"}));
+  EXPECT_TRUE(
+      test::throws_format_error([&] { unpickle("\x80\x02NQ.", "pid.pkl"); }, "pid.pkl", -1, {"persistent"}));
   EXPECT_TRUE(test::throws_format_error([&] { unpickle("\x80\x02\x82\x01.", "ext.pkl"); }, "ext.pkl", -1,
                                         {"extension"}));
   // Allowlisted names used the wrong way: calling ndarray or dtype directly, BUILD on a dict.
@@ -113,7 +135,8 @@ TEST(Pickle, HostileGlobalsAreRejected) {
                                         {"REDUCE calls global numpy ndarray"}));
   Pickle dt;
   dt.global("numpy", "dtype").str("U8").op('\x85').op('R').stop();
-  EXPECT_TRUE(test::throws_format_error([&] { unpickle(dt.b, "dt.pkl"); }, "dt.pkl", -1, {"'U8' is not supported"}));
+  EXPECT_TRUE(
+      test::throws_format_error([&] { unpickle(dt.b, "dt.pkl"); }, "dt.pkl", -1, {"'U8' is not supported"}));
   EXPECT_TRUE(test::throws_format_error([&] { unpickle("\x80\x02})b.", "build.pkl"); }, "build.pkl", -1,
                                         {"BUILD on a dict"}));
 }
@@ -130,7 +153,10 @@ TEST(Pickle, HostileStructureIsBounded) {
   for (const PyValue* v = &doc.root(); !v->items.empty(); v = v->items[0]) ++levels;
   EXPECT_EQ(levels, depth);
   // A list that contains itself (memo): fine, and freed without recursion.
-  const PickleDoc cyc = unpickle(bin("\x80\x02]q\x00h\x00" "a.", 9), "cycle.pkl");
+  const PickleDoc cyc = unpickle(bin("\x80\x02]q\x00h\x00"
+                                     "a.",
+                                     9),
+                                 "cycle.pkl");
   EXPECT_EQ(cyc.root().items[0], &cyc.root());
   // Huge declared lengths: no allocation, a truncation error.
   EXPECT_TRUE(test::throws_format_error([&] { unpickle(bin("\x80\x02X\xff\xff\xff\xff", 7), "len.pkl"); },
@@ -153,10 +179,16 @@ TEST(Pickle, HostileStructureIsBounded) {
   EXPECT_TRUE(test::throws_format_error([&] { unpickle(objs.b, "objs.pkl"); }, "objs.pkl", -1,
                                         {"expected a list of 3"}));
   // Truncated, underflow, unknown memo slot, text opcodes not supported.
-  EXPECT_TRUE(test::throws_format_error([&] { unpickle("\x80\x02]", "nostop.pkl"); }, "nostop.pkl", -1,
-                                        {"no STOP"}));
-  EXPECT_TRUE(test::throws_format_error([&] { unpickle("\x80\x02" "a.", "under.pkl"); }, "under.pkl", -1,
-                                        {"byte 2", "stack underflow"}));
+  EXPECT_TRUE(
+      test::throws_format_error([&] { unpickle("\x80\x02]", "nostop.pkl"); }, "nostop.pkl", -1, {"no STOP"}));
+  EXPECT_TRUE(test::throws_format_error(
+      [&] {
+        unpickle(
+            "\x80\x02"
+            "a.",
+            "under.pkl");
+      },
+      "under.pkl", -1, {"byte 2", "stack underflow"}));
   EXPECT_TRUE(test::throws_format_error([&] { unpickle("\x80\x02h\x05.", "memo.pkl"); }, "memo.pkl", -1,
                                         {"memo slot 5"}));
   EXPECT_TRUE(test::throws_format_error([&] { unpickle("S'abc'\n.", "text.pkl"); }, "text.pkl", -1,

@@ -56,7 +56,6 @@ RawClip parse_coco17_npy(std::string_view bytes, const std::string& file, double
 RawClip parse_coco17_csv(std::string_view text, const std::string& file, double fps);
 
 // Writes (T, 17, 3) keypoints as a float32 .npy (format v1.0) atomically.
-void write_coco17_npy(const std::filesystem::path& path, const std::vector<float>& coco,
-                      int frames);
+void write_coco17_npy(const std::filesystem::path& path, const std::vector<float>& coco, int frames);
 
 }  // namespace lmm::io

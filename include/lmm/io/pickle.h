@@ -24,13 +24,13 @@ struct PyValue;
 
 // A numpy array: shape, element type and data (C order; Fortran data is reordered).
 struct PyArray {
-  std::vector<long long> shape;      // e.g. {T, 17, 2}; {} = 0-d
-  char kind = 'f';                   // numpy dtype kind: 'f' float, 'i' int, 'u' uint, 'b' bool, 'O' object
-  int itemsize = 4;                  // bytes per element (8 for 'O')
+  std::vector<long long> shape;  // e.g. {T, 17, 2}; {} = 0-d
+  char kind = 'f';               // numpy dtype kind: 'f' float, 'i' int, 'u' uint, 'b' bool, 'O' object
+  int itemsize = 4;              // bytes per element (8 for 'O')
   bool big_endian = false;
-  std::string data;                  // (prod(shape) * itemsize) bytes, C order; empty for 'O'
+  std::string data;                     // (prod(shape) * itemsize) bytes, C order; empty for 'O'
   std::vector<const PyValue*> objects;  // (prod(shape)) for kind 'O', C order
-  size_t size() const;               // prod(shape)
+  size_t size() const;                  // prod(shape)
   // Element i (C order) of a numeric array as a double.
   double number(size_t i) const;
 };
@@ -38,16 +38,16 @@ struct PyArray {
 struct PyValue {
   enum class Kind { none, boolean, integer, real, str, bytes, list, tuple, dict, array, dtype, global };
   Kind kind = Kind::none;
-  bool flag = false;        // boolean
-  long long integer = 0;    // integer
-  double real = 0;          // real
-  std::string text;         // str, bytes, dtype descr ("f4"), global "module name"
-  std::vector<const PyValue*> items;                              // list, tuple
+  bool flag = false;                  // boolean
+  long long integer = 0;              // integer
+  double real = 0;                    // real
+  std::string text;                   // str, bytes, dtype descr ("f4"), global "module name"
+  std::vector<const PyValue*> items;  // list, tuple
   std::vector<std::pair<const PyValue*, const PyValue*>> entries;  // dict
   std::unique_ptr<PyArray> array;                                  // array (also dtype: kind/size)
 
   bool is_number() const { return kind == Kind::integer || kind == Kind::real || kind == Kind::boolean; }
-  double as_double() const;                 // int/float/bool
+  double as_double() const;                        // int/float/bool
   const PyValue* get(std::string_view key) const;  // dict value by str key, nullptr if none
   bool is_sequence() const { return kind == Kind::list || kind == Kind::tuple; }
 };
@@ -58,7 +58,7 @@ std::string describe(const PyValue& v);
 class PickleDoc {
  public:
   const PyValue& root() const { return *root_; }
-  PyValue* make(PyValue::Kind k);   // a new value owned by this document
+  PyValue* make(PyValue::Kind k);  // a new value owned by this document
   void set_root(const PyValue* v) { root_ = v; }
 
  private:
