@@ -80,15 +80,13 @@ void bvh_resolve_position_channels(BvhData& d) {
   const size_t C = static_cast<size_t>(d.channels);
   if (d.frames <= 0 || d.motion.size() < C) return;
   for (BvhJoint& j : d.joints) {
-    double to_offset = 0, to_zero = 0;  // squared distances of frame 0's channels
+    j.replaces_offset = false;
     for (size_t k = 0; k < j.channels.size(); ++k) {
       const int ch = static_cast<int>(j.channels[k]);
-      if (ch >= 3) continue;
-      const double v = d.motion[j.first_channel + k];
-      to_offset += (v - j.offset[ch]) * (v - j.offset[ch]);
-      to_zero += v * v;
+      if (ch >= 3 || j.offset[ch] == 0) continue;  // rotation, or both readings agree on this axis
+      const double v = d.motion[j.first_channel + k];  // frame 0
+      if (std::fabs(v - j.offset[ch]) <= 0.5 * std::fabs(j.offset[ch])) j.replaces_offset = true;
     }
-    j.replaces_offset = to_offset < to_zero;
   }
 }
 

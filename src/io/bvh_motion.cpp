@@ -126,14 +126,15 @@ SourceMotion bvh_source_motion(const BvhData& d, const std::string& file, const 
   if (d.extra_lines > 0)
     m.warnings.push_back(std::to_string(d.extra_lines) + " data line(s) after the " + std::to_string(d.frames) +
                          " frames that 'Frames:' announces were ignored");
-  std::string replaced;
+  std::string replaced;  // the first few joints whose channels replace their OFFSET
   int n_replaced = 0;
   for (const BvhJoint& j : d.joints)
-    if (j.replaces_offset) replaced += (n_replaced++ ? ", " : "") + j.name;
+    if (j.replaces_offset && n_replaced++ < 4) replaced += (n_replaced > 1 ? ", " : "") + j.name;
+  if (n_replaced > 4) replaced += ", ...";
   if (n_replaced > 0)
     m.warnings.push_back("position channels of " + std::to_string(n_replaced) + " joint(s) (" + replaced +
-                         ") equal their OFFSET at frame 0: read as the whole local translation (replacing "
-                         "the OFFSET, as Blender and assimp do)");
+                         ") start at their OFFSET: read as the local translation (replacing the OFFSET, as "
+                         "Blender and assimp do)");
 
   double mm = opt.mm_per_unit;
   if (!(mm > 0)) {

@@ -57,12 +57,14 @@ struct BvhData {
 BvhData parse_bvh(const std::string& text, const std::string& name);
 BvhData read_bvh_data(const std::filesystem::path& file);
 
-// Sets BvhJoint::replaces_offset for every joint with position channels: true when its
-// frame-0 channel values lie closer to its OFFSET than to zero (the channels then hold the
-// whole local translation, as Blender, assimp and Holden's BVH.py read them; Bandai Namco,
-// LAFAN1 and PyMO files are written so), false when they are a displacement added to the
-// OFFSET (iClone CC roots, ReActIdle roots). Ties (OFFSET 0 on those axes) give false: both
-// readings agree then.
+// Sets BvhJoint::replaces_offset for every joint with position channels. The channels
+// replace the OFFSET (hold the whole local translation, as Blender, assimp and Holden's
+// BVH.py read every BVH) when on some axis with a non-zero OFFSET their frame-0 value lies
+// within half the OFFSET of it: Bandai Namco (every joint; Hips by its height), LAFAN1 and
+// PyMO roots (OFFSET = first frame), ReActIdle's child joints. Otherwise they are a
+// displacement added to the OFFSET (iClone CC and ReActIdle roots: OFFSET = rest height,
+// channels near 0; three.js reads every BVH so). All-zero OFFSETs give false: both
+// readings agree.
 void bvh_resolve_position_channels(BvhData& d);
 
 // Writes `d` as BVH text (round-trips through parse_bvh); write_bvh writes atomically.
