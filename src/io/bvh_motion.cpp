@@ -22,8 +22,8 @@ constexpr double kLegMm = 860;  // hip-knee-ankle of an adult (0.49 x 1.75 m)
 constexpr double kArmMm = 570;  // shoulder-elbow-wrist (0.33 x 1.75 m)
 constexpr int kUnitFrames = 16;  // frames sampled for the limb length
 
-// Length of the chain a-b-c per side, for every sampled frame where all three are present.
-// pts (J, 4) file-unit points of one frame; body (25, 4) the convention's joints.
+// Appends |a-b| + |b-c| when the three joints are present; body (25, 4) BODY_25 joints of
+// one frame in file units, as the convention gives them.
 void chain_lengths(const float* body, int a, int b, int c, std::vector<double>& out) {
   auto dist = [&](int i, int j) {
     const float* p = body + i * 4;
@@ -52,9 +52,9 @@ std::vector<float> frame_points(const BvhData& d, int t) {
   return out;
 }
 
-// The user's table or the best built-in of family "bvh"; nullopt-like empty pointer when
-// none fits (the reader then falls back to the extent heuristic and read_clips reports
-// the missing convention).
+// The user's table or the best built-in of family "bvh", bound to the points; nullptr when
+// none fits (the unit then comes from the extent heuristic, and read_clips reports the
+// missing convention with the file's joint names).
 std::unique_ptr<BoundConvention> convention_for_units(const std::vector<std::string>& points,
                                                       const std::string& file, const BvhOptions& opt,
                                                       Convention& user) {

@@ -513,6 +513,9 @@ TEST(BvhReader, UsersJointTable) {
   write_text_atomic(dir / "odd.bvh", text);
   EXPECT_TRUE(lmm::test::throws_format_error([&] { read_bvh(dir / "odd.bvh", 0, View::front); }, "odd.bvh", -1,
                                              {"no known bvh convention", "L_femur", "--joints"}));
+  const SourceMotion m = bvh_source_motion(parse_bvh(text, "odd.bvh"), "odd.bvh");
+  ASSERT_EQ(m.warnings.size(), 1u);  // units from the 1.7 m rest-pose extent: cm
+  EXPECT_EQ(m.warnings[0], "units: no legs or arms recognised, cm guessed from the rest-pose size (pass the unit if wrong)");
   write_text_atomic(dir / "odd.json", R"({"id": "odd", "joints": {
       "Nose": "Head", "Neck": "Neck", "MidHip": "0.5*L_femur + 0.5*R_femur",
       "LShoulder": "L_uparm", "LElbow": "L_loarm", "LWrist": "L_paw", "LHip": "L_femur", "LKnee": "L_tibia",
@@ -577,6 +580,13 @@ TEST(BvhReader, ExtraLinesAfterTheFramesAreIgnoredWithAWarning) {
   EXPECT_EQ(m.points.size(), d.joints.size());
   EXPECT_EQ(m.points[6], "LeftToeBase_End");
   EXPECT_NEAR(m.at(0, 0, 0)[1], 1000, 1e-3);  // Hips, mm
+}
+
+TEST(BvhReader, NoFramesIsAFormatError) {
+  lmm::test::TempDir dir;
+  write_text_atomic(dir / "empty.bvh", kCmuHierarchy + std::string("Frames: 0\nFrame Time: 0.01\n"));
+  EXPECT_TRUE(lmm::test::throws_format_error([&] { read_bvh(dir / "empty.bvh", 0, View::front); }, "empty.bvh", -1,
+                                             {"MOTION has 0 frames"}));
 }
 
 TEST(BvhReader, ProbeClaimsHierarchyText) {
