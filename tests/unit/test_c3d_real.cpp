@@ -92,7 +92,9 @@ TEST(C3dReal, Sample01SixEncodingsGiveTheSameCoordinates) {
   expect_marker(ref, 47, "PV1", 333.583344, 29.833334, 948.083374);
   expect_marker(ref, 47, "RFT1", 252.5, 226.5, 32.6666679);
   for (const char* name : {"pi", "si", "sr", "vi", "vr"}) {
-    const C3dData d = read_c3d_data(c3d_file(std::string("BTKData/c3d.org__sample01__Eb015") + name + ".c3d"));
+    const fs::path f = c3d_file(std::string("BTKData/c3d.org__sample01__Eb015") + name + ".c3d");
+    if (f.empty()) GTEST_SKIP() << "sample01 Eb015" << name << " is absent";
+    const C3dData d = read_c3d_data(f);
     SCOPED_TRACE(name);
     ASSERT_EQ(d.frames, ref.frames);
     EXPECT_EQ(d.labels, ref.labels);
@@ -105,6 +107,8 @@ TEST(C3dReal, Sample01SixEncodingsGiveTheSameCoordinates) {
 
 TEST(C3dReal, CountsAgreeWithEzc3dTests) {
   C3D_OR_SKIP(q, "ezc3d-testFiles/Qualisys.c3d");
+  C3D_OR_SKIP(bts, "ezc3d-testFiles/BTS.c3d");
+  C3D_OR_SKIP(optotrak, "ezc3d-testFiles/Optotrak.c3d");
   // ezc3d: 340 frames (header first 704, 0-based), 55 points, 200 Hz, scale -0.0762322545,
   // 69 analog channels x 10 subframes.
   C3dData d = read_c3d_data(q);
@@ -119,7 +123,7 @@ TEST(C3dReal, CountsAgreeWithEzc3dTests) {
   expect_marker(d, 0, "R_FAL", -554.606995, 113.310158, 78.5110779);
 
   // ezc3d: BTS 675 frames, 22 points, 100 Hz, scale -0.1, 44 channels x 10.
-  d = read_c3d_data(c3d_file("ezc3d-testFiles/BTS.c3d"));
+  d = read_c3d_data(bts);
   EXPECT_EQ(d.frames, 675);
   EXPECT_EQ(d.labels.size(), 22u);
   EXPECT_EQ(d.rate, 100.0);
@@ -132,7 +136,7 @@ TEST(C3dReal, CountsAgreeWithEzc3dTests) {
   // ezc3d: Optotrak 54 points, 30 Hz, scale -7.8661418 and 30 frames (it rewrites
   // POINT:FRAMES); the file declares 1149 and holds bytes for exactly 29 (25056 bytes from
   // block 8 at 864 bytes a frame): we keep 29 and say so.
-  d = read_c3d_data(c3d_file("ezc3d-testFiles/Optotrak.c3d"));
+  d = read_c3d_data(optotrak);
   EXPECT_EQ(d.labels.size(), 54u);
   EXPECT_EQ(d.rate, 30.0);
   EXPECT_FLOAT_EQ(static_cast<float>(d.scale), -7.8661418f);
@@ -147,36 +151,41 @@ TEST(C3dReal, CountsAgreeWithEzc3dTests) {
 
 TEST(C3dReal, NamedMarkersPerVendor) {
   C3D_OR_SKIP(vicon, "HuMoN-QualisysMotionCapture/trial025.c3d");
+  C3D_OR_SKIP(evart, "BTKData/others__Gait.c3d");
+  C3D_OR_SKIP(coda, "BTKData/others__ADemo1_rewrite_c3d_pc_integer.c3d");
+  C3D_OR_SKIP(optitrack, "BTKData/others__mocap36.c3d");
+  C3D_OR_SKIP(workstation, "BTKData/others__FunctionalLHip.c3d");
+  C3D_OR_SKIP(shadow, "kineticstoolkit/many_analogs.c3d");
   C3dData d = read_c3d_data(vicon);  // Vicon Nexus 1.7, Intel float
   EXPECT_EQ(d.frames, 1300);
   EXPECT_EQ(d.rate, 120.0);
   expect_marker(d, 100, "LASI", 3.63822532, 325.359131, 930.280579);
   expect_marker(d, 100, "RTOE", 34.3629684, 64.7331848, 57.6799393);
 
-  d = read_c3d_data(c3d_file("BTKData/others__Gait.c3d"));  // Motion Analysis EVaRT 5.0, DEC int16
+  d = read_c3d_data(evart);  // Motion Analysis EVaRT 5.0, DEC int16
   EXPECT_EQ(d.processor, C3dProcessor::dec);
   EXPECT_EQ(d.frames, 487);
   expect_marker(d, 200, "RASI", 1183.30176, 91.0003204, 904.348267);
   expect_marker(d, 200, "LHEE", 1572.45276, -79.6903915, 52.0852203);
 
-  d = read_c3d_data(c3d_file("BTKData/others__ADemo1_rewrite_c3d_pc_integer.c3d"));  // Codamotion, Intel int16
+  d = read_c3d_data(coda);  // Codamotion, Intel int16
   EXPECT_EQ(d.frames, 512);
   EXPECT_EQ(d.rate, 200.0);
   expect_marker(d, 100, "L.ASIS", 720.700012, -121.900002, 820.299988);
   expect_marker(d, 100, "R.Knee", 982, 132.300003, 361.899994);
 
-  d = read_c3d_data(c3d_file("BTKData/others__mocap36.c3d"));  // OptiTrack
+  d = read_c3d_data(optitrack);  // OptiTrack
   EXPECT_EQ(d.frames, 1380);
   expect_marker(d, 0, "Skeleton_Hip1", 198.91774, 24.8411274, 981.493652);
   expect_marker(d, 0, "Skeleton_Head2", 17.1769619, -89.7540817, 1710.75891);
 
-  d = read_c3d_data(c3d_file("BTKData/others__FunctionalLHip.c3d"));  // Workstation 5.2, DEC float
+  d = read_c3d_data(workstation);  // Workstation 5.2, DEC float
   EXPECT_EQ(d.processor, C3dProcessor::dec);
   EXPECT_EQ(d.frames, 1577);
   expect_marker(d, 0, "LASI", 599.278625, 575.053467, 946.697205);
   expect_marker(d, 0, "RTOE", 574.452026, 455.426086, 30.333786);
 
-  d = read_c3d_data(c3d_file("kineticstoolkit/many_analogs.c3d"));  // Motion Workshop, ANALOG:RATE 0
+  d = read_c3d_data(shadow);  // Motion Workshop, ANALOG:RATE 0
   EXPECT_EQ(d.frames, 710);
   EXPECT_EQ(d.analog_channels, 922);
   EXPECT_EQ(d.analog_per_frame, 1);
@@ -185,6 +194,11 @@ TEST(C3dReal, NamedMarkersPerVendor) {
 
 TEST(C3dReal, QuirkyFilesAreRepaired) {
   C3D_OR_SKIP(dance, "BTKData/c3d.org__sample13__Dance.c3d");
+  C3D_OR_SKIP(nw2, "ezc3d-testFiles/read_NOTworking2.c3d");
+  C3D_OR_SKIP(kyowa, "pyc3dserver_examples/Sample27__kyowadengyo.c3d");
+  C3D_OR_SKIP(s28, "BTKData/c3d.org__sample28__dynamic.C3D");
+  C3D_OR_SKIP(overflow, "BTKData/others__parameterOverflow.c3d");
+  C3D_OR_SKIP(rolling, "MocapRecovery/03_rolling.c3d");
   // Parameters run 3 blocks past the declared section, DATA_START 0, 499 of 500 frames.
   C3dData d = read_c3d_data(dance);
   EXPECT_EQ(d.frames, 499);
@@ -193,28 +207,28 @@ TEST(C3dReal, QuirkyFilesAreRepaired) {
   EXPECT_EQ(d.warnings.size(), 3u);
   expect_marker(d, 498, "Channel101", 1546.63806, -73.2094116, 57.7331161);
 
-  d = read_c3d_data(c3d_file("ezc3d-testFiles/read_NOTworking2.c3d"));  // DATA_START 0, DEC int16
+  d = read_c3d_data(nw2);  // DATA_START 0, DEC int16
   EXPECT_EQ(d.frames, 670);
   EXPECT_EQ(d.rate, 25.0);
   expect_marker(d, 669, "C7", 12.0267239, -63.6112289, 1516.38159);
 
-  d = read_c3d_data(c3d_file("pyc3dserver_examples/Sample27__kyowadengyo.c3d"));  // USED 12, header 11
+  d = read_c3d_data(kyowa);  // USED 12, header 11
   EXPECT_EQ(d.labels.size(), 11u);
   EXPECT_EQ(d.frames, 152);
   EXPECT_FALSE(d.truncated);
   expect_marker(d, 151, "RMT5", 141.424088, 1745.97632, 31.0456409);
   expect_marker(d, 151, "LSHO", -161.229996, 1560.08435, 1301.24341);
 
-  d = read_c3d_data(c3d_file("BTKData/c3d.org__sample28__dynamic.C3D"));  // no SCALE/RATE/DATA_START
+  d = read_c3d_data(s28);  // no SCALE/RATE/DATA_START
   EXPECT_EQ(d.rate, 100.0);
   EXPECT_EQ(d.scale, -1.0);
   EXPECT_EQ(d.frames, 296);
 
-  d = read_c3d_data(c3d_file("BTKData/others__parameterOverflow.c3d"));  // parameters to block 50
+  d = read_c3d_data(overflow);  // parameters to block 50
   EXPECT_EQ(d.labels.size(), 142u);
   EXPECT_EQ(d.frames, 101);
 
-  d = read_c3d_data(c3d_file("MocapRecovery/03_rolling.c3d"));  // gaps: (0, 0, 0), residual 65535
+  d = read_c3d_data(rolling);  // gaps: (0, 0, 0), residual 65535
   int gaps = 0;
   for (int t = 0; t < d.frames; ++t) gaps += d.points[(static_cast<size_t>(t) * d.labels.size() + column(d, "LRFHD")) * 4 + 3] < 0;
   EXPECT_EQ(gaps, 281);
@@ -222,12 +236,14 @@ TEST(C3dReal, QuirkyFilesAreRepaired) {
 
 TEST(C3dReal, IrrecoverableFilesFailWithOneLine) {
   C3D_OR_SKIP(s20, "BTKData/c3d.org__sample20__phasespace_sample.c3d");
+  C3D_OR_SKIP(overflow, "BTKData/others__parameterOverflow.c3d");
+  C3D_OR_SKIP(optotrak, "ezc3d-testFiles/Optotrak.c3d");
   EXPECT_TRUE(test::throws_format_error([&] { read_c3d_motions(s20, ReadOptions{}); }, "sample20", -1,
                                         {"no point labels", "40 markers"}));
   EXPECT_TRUE(test::throws_format_error(
-      [&] { read_c3d_motions(c3d_file("BTKData/others__parameterOverflow.c3d"), ReadOptions{}); },
+      [&] { read_c3d_motions(overflow, ReadOptions{}); },
       "parameterOverflow", -1, {"plugin_gait markers are gaps in all 101 frames", "LHipAngles"}));
-  EXPECT_TRUE(test::throws_format_error([&] { only_clip(c3d_file("ezc3d-testFiles/Optotrak.c3d")); }, "Optotrak", -1,
+  EXPECT_TRUE(test::throws_format_error([&] { only_clip(optotrak); }, "Optotrak", -1,
                                         {"labels seen: Marker_1 Marker_2", "--markers FILE.json"}));
 }
 
@@ -248,12 +264,14 @@ TEST(C3dReal, FunctionalLHipIsUprightLowerBody) {
 }
 
 TEST(C3dReal, BodiesAreHumanSizedAndUpright) {
-  C3D_OR_SKIP(p, "HuMoN-QualisysMotionCapture/trial025.c3d");
+  // Each file present is checked (some recordings are kept aside for acceptance checks).
+  int checked = 0;
   struct Want {
     const char* file;
     const char* convention;
   };
   for (const Want& w : {Want{"HuMoN-QualisysMotionCapture/trial025.c3d", "plugin_gait"},
+                        Want{"HuMoN-QualisysMotionCapture/trial112.c3d", "plugin_gait"},
                         Want{"MocapRecovery/135_02.c3d", "cmu41"},
                         Want{"nimblephysics/c3d__cmu_dribble_shoot_basketball.c3d", "cmu41"},
                         Want{"ezc3d-testFiles/Qualisys.c3d", "isb_qualisys"},
@@ -263,7 +281,8 @@ TEST(C3dReal, BodiesAreHumanSizedAndUpright) {
                         Want{"kineticstoolkit/kinematics_tennis_serve.c3d", "plugin_gait"}}) {
     SCOPED_TRACE(w.file);
     const fs::path f = c3d_file(w.file);
-    if (f.empty()) continue;
+    if (f.empty()) continue;  // absent here
+    ++checked;
     const std::vector<SourceMotion> m = read_c3d_motions(f, ReadOptions{});
     EXPECT_EQ(choose_convention(m[0].points, "c3d", f.string()).convention().id, w.convention);
     const Body b = body_of(only_clip(f));
@@ -273,6 +292,7 @@ TEST(C3dReal, BodiesAreHumanSizedAndUpright) {
     EXPECT_LT(b.torso, 700);
     EXPECT_GE(b.upright, 0.9);
   }
+  if (checked == 0) GTEST_SKIP() << "none of the C3D files is present";
 }
 
 TEST(C3dReal, TwoPlayersGiveTwoClipsInMillimetres) {
