@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "lmm/core/error.h"
 #include "lmm/io/joint_map.h"
@@ -303,7 +304,13 @@ class Unpickler {
     if (is_global(fn, " _reconstruct")) {
       if (a.empty() || !is_global(a[0], "numpy ndarray"))
         fail("_reconstruct of something other than numpy.ndarray");
-      return make(Kind::array);  // filled by BUILD
+      PyValue* v = make(Kind::array);  // an empty uint8 array (as numpy makes it) until BUILD
+      v->array = std::make_unique<PyArray>();
+      v->array->shape = {0};
+      v->array->kind = 'u';
+      v->array->itemsize = 1;
+      unbuilt_.insert(v);
+      return v;
     }
     if (is_global(fn, "numpy dtype")) {
       if (a.empty() || a[0]->kind != Kind::str) fail("numpy.dtype without a type string");
@@ -348,7 +355,7 @@ class Unpickler {
       obj->array->big_endian = state->items[1]->text == ">";
       return;
     }
-    if (obj->kind != Kind::array || obj->array)
+    if (obj->kind != Kind::array || unbuilt_.erase(obj) == 0)
       fail("BUILD on a " + describe(*obj) + " is not allowed (only new numpy arrays and dtypes)");
     if (state->kind != Kind::tuple || (state->items.size() != 5 && state->items.size() != 4))
       fail("ndarray state is a " + describe(*state) + ", expected (version, shape, dtype, fortran, data)");
@@ -591,6 +598,7 @@ class Unpickler {
   std::vector<PyValue*> stack_;
   std::vector<size_t> marks_;
   std::unordered_map<uint64_t, PyValue*> memo_;
+  std::unordered_set<const PyValue*> unbuilt_;  // arrays from _reconstruct awaiting BUILD
 };
 
 }  // namespace

@@ -178,6 +178,18 @@ TEST(Pickle, HostileStructureIsBounded) {
   objs.ndarray({3}, "O8", false, [](Pickle& q) { q.op(']').op('N').op('a'); }).stop();
   EXPECT_TRUE(test::throws_format_error([&] { unpickle(objs.b, "objs.pkl"); }, "objs.pkl", -1,
                                         {"expected a list of 3"}));
+  // An array never BUILT is numpy's empty placeholder; BUILD twice is refused.
+  Pickle bare;
+  bare.global("numpy.core.multiarray", "_reconstruct").global("numpy", "ndarray");
+  bare.integer(0).op('\x85').op('C').le(1, 1).raw("b").op('\x87').op('R').stop();
+  const PickleDoc placeholder = unpickle(bare.b, "bare.pkl");
+  ASSERT_NE(placeholder.root().array, nullptr);
+  EXPECT_EQ(placeholder.root().array->size(), 0u);
+  Pickle twice;
+  twice.float_array({1}, {1.f});
+  twice.b += twice.b.substr(twice.b.find("(K\x01")) + ".";  // its state tuple and BUILD again
+  EXPECT_TRUE(test::throws_format_error([&] { unpickle(twice.b, "twice.pkl"); }, "twice.pkl", -1,
+                                        {"BUILD on a ndarray"}));
   // Truncated, underflow, unknown memo slot, text opcodes not supported.
   EXPECT_TRUE(
       test::throws_format_error([&] { unpickle("\x80\x02]", "nostop.pkl"); }, "nostop.pkl", -1, {"no STOP"}));

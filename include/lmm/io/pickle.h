@@ -44,7 +44,7 @@ struct PyValue {
   std::string text;                   // str, bytes, dtype descr ("f4"), global "module name"
   std::vector<const PyValue*> items;  // list, tuple
   std::vector<std::pair<const PyValue*, const PyValue*>> entries;  // dict
-  std::unique_ptr<PyArray> array;                                  // array (also dtype: kind/size)
+  std::unique_ptr<PyArray> array;  // never null for kinds array and dtype (dtype: kind, size only)
 
   bool is_number() const { return kind == Kind::integer || kind == Kind::real || kind == Kind::boolean; }
   double as_double() const;                        // int/float/bool
