@@ -50,7 +50,7 @@ bool ends_with_json(std::string_view name) {  // case-insensitive ".json"
   if (name.size() <= kJson.size()) return false;
   const std::string_view e = name.substr(name.size() - kJson.size());
   for (size_t i = 0; i < e.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(e[i])) != kJson[i]) return false;
+    if ((e[i] >= 'A' && e[i] <= 'Z' ? e[i] - 'A' + 'a' : e[i]) != kJson[i]) return false;
   return true;
 }
 // A frame file by its name alone: "<name>_<frame>_keypoints.json".
@@ -101,7 +101,7 @@ size_t parse_frame(simdjson::dom::parser& parser, const char* buf, size_t len,
                std::to_string(points * 3) + ", expected one keypoint model per frame");
     points = model->points;
     const size_t base = out.size();
-    out.resize(base + kFrameDim, 0.f);
+    out.resize(base + kFrameDim);  // zeros: a COCO-18 person fills 18 of the 25 points
     float* dst = out.data() + base;
     int i = 0;
     for (simdjson::dom::element v : kp) {
@@ -217,10 +217,14 @@ FrameList list_frame_files(int dirfd, const fs::path& dir, size_t max_json = SIZ
   }
   ::closedir(d);
   const char* names = list.names.data();
+  // Usually every file has the same prefix: then the sort need not compare prefixes.
+  bool one_prefix = true;
+  for (size_t i = 1; i < list.entries.size() && one_prefix; ++i) one_prefix = list.prefix(i) == list.prefix(0);
   std::sort(list.entries.begin(), list.entries.end(),
-            [names](const FrameList::Entry& a, const FrameList::Entry& b) {
-              const int pc = std::string_view(names + a.name, a.prefix)
-                                 .compare(std::string_view(names + b.name, b.prefix));
+            [names, one_prefix](const FrameList::Entry& a, const FrameList::Entry& b) {
+              const int pc = one_prefix ? 0
+                                        : std::string_view(names + a.name, a.prefix)
+                                              .compare(std::string_view(names + b.name, b.prefix));
               if (pc != 0) return pc < 0;
               const bool ua = a.index < 0, ub = b.index < 0;  // unnumbered files last, by name
               if (ua != ub) return ub;

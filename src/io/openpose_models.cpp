@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 
@@ -44,6 +45,22 @@ std::string format_number(double v) {
   return buf;
 }
 
+// What clean_person found wrong in a person (P, 3): the first non-finite value or negative
+// confidence.
+std::string describe_bad_person(const float* points, const OpenPoseModel& model) {
+  for (int j = 0; j < model.points; ++j) {
+    const float* q = points + j * 3;
+    for (int k = 0; k < 3; ++k)
+      if (!std::isfinite(q[k]))
+        return "non-finite " + std::string(channel_name(k)) + " of point " +
+               std::string(model.names[j]) + ", expected a finite number";
+    if (q[2] < 0)
+      return "confidence " + format_number(q[2]) + " of point " + std::string(model.names[j]) +
+             ", expected a value >= 0";
+  }
+  return {};
+}
+
 }  // namespace
 
 const OpenPoseModel* find_openpose_model(std::string_view id) {
@@ -70,15 +87,13 @@ std::string openpose_expected_values(std::string_view requested) {
 }
 
 std::string clean_person(float* points, const OpenPoseModel& model) {
+  const int n = model.points * 3;
+  unsigned bad = 0;  // branch-free first pass: this runs for every person of every frame
+  for (int i = 0; i < n; ++i) bad |= !(std::fabs(points[i]) <= FLT_MAX);  // NaN, inf
+  for (int i = 2; i < n; i += 3) bad |= points[i] < 0;
+  if (bad) return describe_bad_person(points, model);
   for (int j = 0; j < model.points; ++j) {
     float* q = points + j * 3;
-    for (int k = 0; k < 3; ++k)
-      if (!std::isfinite(q[k]))
-        return "non-finite " + std::string(channel_name(k)) + " of point " +
-               std::string(model.names[j]) + ", expected a finite number";
-    if (q[2] < 0)
-      return "confidence " + format_number(q[2]) + " of point " + std::string(model.names[j]) +
-             ", expected a value >= 0";
     q[2] = std::min(q[2], 1.f);
     if (q[2] == 0) q[0] = q[1] = 0;
   }
