@@ -158,6 +158,9 @@ SourceMotion bvh_source_motion(const BvhData& d, const std::string& file, const 
       for (size_t j = 0; j < J; ++j) {
         float* o = m.at(t0 + i, 0, static_cast<int>(j));
         for (int k = 0; k < 3; ++k) o[k] = static_cast<float>(pos[(i * J + j) * 3 + k] * mm);
+        if (!std::isfinite(o[0]) || !std::isfinite(o[1]) || !std::isfinite(o[2]))
+          throw FormatError(file, t0 + i,
+                            "joint " + d.joints[j].name + " lies beyond float range (OFFSETs or positions too large)");
         o[3] = 1.f;
       }
   }

@@ -589,6 +589,12 @@ TEST(BvhReader, NoFramesIsAFormatError) {
                                              {"MOTION has 0 frames"}));
 }
 
+TEST(BvhReader, HugeValuesAreAFormatErrorNamingTheFrame) {
+  const std::string text = kCmuHierarchy + std::string("Frames: 2\nFrame Time: 0.01\n") + row({}) + row({{0, 1e300}});
+  EXPECT_TRUE(lmm::test::throws_format_error([&] { bvh_source_motion(parse_bvh(text, "huge.bvh"), "huge.bvh"); },
+                                             "huge.bvh", 1, {"joint Hips lies beyond float range"}));
+}
+
 TEST(BvhReader, ProbeClaimsHierarchyText) {
   EXPECT_EQ(probe_bvh("a.bvh", "HIERARCHY\nROOT Hips\n"), 100);
   EXPECT_EQ(probe_bvh("a.bvh", "\xEF\xBB\xBF  \r\nHIERARCHY\n"), 100);
