@@ -445,6 +445,12 @@ KeypointNpyKind classify_frames(const std::vector<float>& v) {
   return KeypointNpyKind::ambiguous;
 }
 
+std::string lower_extension(const fs::path& p) {
+  std::string e = p.extension().string();
+  for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return e;
+}
+
 int text_probe(std::string_view head) {
   std::vector<float> row;
   int lines = 0;
@@ -543,8 +549,7 @@ KeypointNpyKind classify_keypoint_npy(std::string_view bytes, const std::string&
 }
 
 int probe_coco17(const fs::path& file, std::string_view head) {
-  std::string ext = file.extension().string();
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string ext = lower_extension(file);
   if (ext == ".json") {
     if (head.find("\"keypoints\"") == std::string_view::npos) return 0;
     return head.find("\"image_id\"") != std::string_view::npos ? 80 : 50;
@@ -560,8 +565,7 @@ int probe_coco17(const fs::path& file, std::string_view head) {
 }
 
 std::vector<SourceMotion> read_coco17_motion(const fs::path& path, const ReadOptions& opt) {
-  std::string ext = path.extension().string();
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string ext = lower_extension(path);
   const std::string bytes = read_text(path), file = path.string();
   if (ext == ".json") return {decode_coco_json(bytes, file)};
   if (ext == ".npy") {

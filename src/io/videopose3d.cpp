@@ -25,12 +25,6 @@ bool has(const std::vector<std::string>& names, const char* n) {
   return std::find(names.begin(), names.end(), n) != names.end();
 }
 
-std::string lower_ext(const fs::path& p) {
-  std::string e = p.extension().string();
-  for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return e;
-}
-
 void coco_points(SourceMotion& m) {
   m.skeleton = "coco17";
   m.points.assign(kCocoJointNames, kCocoJointNames + kCocoJoints);
@@ -194,7 +188,7 @@ std::vector<SourceMotion> parse_videopose3d_2d(std::string_view bytes, const std
 }
 
 int probe_detectron2(const fs::path& file, std::string_view head) {
-  if (lower_ext(file) == ".pkl")
+  if (head.substr(0, 2) != "PK")  // keys.pkl: a pickle naming numpy's array reconstruction
     return head.substr(0, 1) == "\x80" && head.find("_reconstruct") != std::string_view::npos ? 60 : 0;
   const std::vector<std::string> names = zip_member_names(file);
   return has(names, "keypoints.npy") && (has(names, "boxes.npy") || has(names, "metadata.npy")) ? 100 : 0;
