@@ -471,6 +471,26 @@ TEST(BvhReader, RigTablesMapToTheSamePose) {
                        {"LeftToeBase", "Bip01 L Toe0"}},
                       "Left", "Right", " L ", " R "),
        {{"Neck", "Bip01 Neck"}, {"Head", "Bip01 Head"}});
+  same("xsens", sided({{"LeftArm", "LeftUpperArm"}, {"LeftUpLeg", "LeftUpperLeg"}, {"LeftLeg", "LeftLowerLeg"},
+                       {"LeftToeBase", "LeftToe"}},
+                      "Left", "Right", "Left", "Right"));
+  same("rokoko", sided({{"LeftUpLeg", "LeftThigh"}, {"LeftLeg", "LeftShin"}}, "Left", "Right", "Left", "Right"));
+  // Character Studio / three.js pirouette: Up/Low names, no toe joint (the foot's End Site).
+  const BvhData cs = without_joint(
+      without_joint(parse_bvh(rename_joints(rename_joints(cmu_bvh(), {{"LeftShoulder", "LeftCollar"},
+                                                                      {"RightShoulder", "RightCollar"}}),
+                                            sided({{"LeftArm", "LeftUpArm"}, {"LeftForeArm", "LeftLowArm"},
+                                                   {"LeftLeg", "LeftLowLeg"}},
+                                                  "Left", "Right", "Left", "Right")),
+                              "cs.bvh"),
+                    "LeftToeBase"),
+      "RightToeBase");
+  const RawClip csc = read_data_bvh(dir, parse_bvh(format_bvh(cs), "cs.bvh"), "cs.bvh");
+  for (int t = 0; t < csc.frames; ++t)
+    for (int j = 0; j < kNumJoints; ++j)
+      if (j != LBigToe && j != RBigToe)
+        for (int k = 0; k < 4; ++k) EXPECT_EQ(j3(csc, t, j)[k], j3(cmu, t, j)[k]) << joint_name(j) << " frame " << t;
+  expect_joint(csc, 0, LBigToe, 100, 50, 120);  // LeftFoot's End Site, where the toe joint was
   // iClone CC: the big toe is a joint of its own, here the toe base.
   std::string cc = rename_joints(cmu_bvh(), sided({{"LeftArm", "CC_Base_L_Upperarm"}, {"LeftForeArm", "CC_Base_L_Forearm"},
                                                    {"LeftHand", "CC_Base_L_Hand"}, {"LeftUpLeg", "CC_Base_L_Thigh"},

@@ -80,16 +80,17 @@ const std::vector<Rig>& rigs() {
        {{RShoulder, "%Arm"},
         {RElbow, "%ForeArm"},
         {RWrist, "%Hand"},
-        {RHip, "%UpLeg"},
-        {RKnee, "%Leg"},
+        {RHip, "%UpLeg | %Thigh"},
+        {RKnee, "%Leg | %Shin"},
         {RAnkle, "%Foot"},
-        {RBigToe, "%ToeBase_End | %Toe_End | %ToeBase | %Toe"},
+        {RBigToe, "%ToeBase_End | %Toe_End | %ToeBase | %Toe | %Foot_End"},
         {REye, "%Eye"}},
        "`LeftShoulder` is the clavicle here and is not used. The CMU cgspeed MotionBuilder-friendly "
        "conversion, the Xia et al. (2015) style clips and the Edinburgh PFNN captures share these names "
        "(they differ only in finger joints); Mixamo adds a `prefix:` (`mixamorig:`, `Beta:`), ignored. "
        "LAFAN1 names its toe "
-       "`LeftToe`, Mixamo's tip is the joint `LeftToe_End`."},
+       "`LeftToe`, Mixamo's tip is the joint `LeftToe_End`; Rokoko names the leg `LeftThigh`, `LeftShin`. "
+       "A foot without a toe joint gives its End Site as the toe."},
       {"bvh_biovision", "Biovision Hip/Knee names (CMU cgspeed 3dsMax-friendly, Character Studio, assimp Boxing_Toes)",
        "Right", "Left",
        {{Nose, "Head"}},
@@ -99,9 +100,21 @@ const std::vector<Rig>& rigs() {
         {RHip, "%Hip | %UpLeg"},
         {RKnee, "%Knee | %LowLeg"},
         {RAnkle, "%Ankle | %Foot"},
-        {RBigToe, "%Toe_End | %Toes_End | %Toe | %Toes"}},
+        {RBigToe, "%Toe_End | %Toes_End | %Toe | %Toes | %Foot_End | %Ankle_End"}},
        "`LeftShoulder` is the shoulder joint (parent of `LeftElbow`) and `LeftCollar` the clavicle. Character "
-       "Studio's alternative names (`LeftUpArm`, `LeftLowArm`, `LeftUpLeg`, `LeftLowLeg`) are accepted."},
+       "Studio's alternative names (`LeftUpArm`, `LeftLowArm`, `LeftUpLeg`, `LeftLowLeg`; three.js's "
+       "`pirouette.bvh`) are accepted, a foot without a toe joint gives its End Site as the toe. Xsens "
+       "MVN's older exports use these names too."},
+      {"bvh_xsens_mvn", "Xsens MVN names", "Right", "Left",
+       {{Nose, "Head"}},
+       {{RShoulder, "%UpperArm"},
+        {RElbow, "%ForeArm"},
+        {RWrist, "%Hand"},
+        {RHip, "%UpperLeg"},
+        {RKnee, "%LowerLeg"},
+        {RAnkle, "%Foot"},
+        {RBigToe, "%Toe_End | %Toe"}},
+       "`RightShoulder` is the clavicle; the spine is `Pelvis`, `L5`, `L3`, `T12`, `T8`, `Neck`, `Head`."},
       {"bvh_bandai_namco", "Bandai Namco Research Motion Dataset", "R", "L",
        {{Nose, "Head"}},
        {{RShoulder, "UpperArm_%"},
