@@ -40,28 +40,36 @@ std::string_view first_line(std::string_view text, size_t& next) {
   return text.substr(b, (e == std::string_view::npos ? text.size() : e) - b);
 }
 
-// Number of points when the cells are exactly x0,y0,c0,...,x{P-1},y{P-1},c{P-1}, else 0.
-int header_points(const std::vector<std::string_view>& cells) {
-  if (cells.size() % 3 != 0) return 0;
-  const int P = static_cast<int>(cells.size() / 3);
+// The header's layout: P points of x, y, c columns after `skip` leading cells (R's
+// write.csv puts a row-name column with an empty header cell first). points = 0: not ours.
+struct Header {
+  int points = 0;
+  size_t skip = 0;
+};
+
+Header parse_header(const std::vector<std::string_view>& cells) {
+  const size_t skip = !cells.empty() && cells[0].empty() ? 1 : 0;
+  if ((cells.size() - skip) % 3 != 0 || cells.size() == skip) return {};
+  const int P = static_cast<int>((cells.size() - skip) / 3);
   for (int j = 0; j < P; ++j)
     for (int k = 0; k < 3; ++k)
-      if (cells[j * 3 + k] != std::string(1, "xyc"[k]) + std::to_string(j)) return 0;
-  return P;
+      if (cells[skip + j * 3 + k] != std::string(1, "xyc"[k]) + std::to_string(j)) return {};
+  return {P, skip};
 }
 
 }  // namespace
 
 int probe_openpose_csv(std::string_view head) {
   size_t next;
-  const int P = header_points(split_cells(first_line(head, next)));
+  const int P = parse_header(split_cells(first_line(head, next))).points;
   return P == 25 || P == 18 ? 100 : 0;
 }
 
 SourceMotion parse_openpose_csv(std::string_view text, const std::string& file,
                                 const ReadOptions& opt) {
   size_t pos;
-  const int P = header_points(split_cells(first_line(text, pos)));
+  const Header header = parse_header(split_cells(first_line(text, pos)));
+  const int P = header.points;
   const OpenPoseModel* model = openpose_model_for(P * 3, opt.keypoints);
   if (P == 0)
     throw FormatError(file, -1, "first line is not an x0,y0,c0,...,x24,y24,c24 header");
@@ -82,11 +90,12 @@ SourceMotion parse_openpose_csv(std::string_view text, const std::string& file,
         text.substr(pos, (e == std::string_view::npos ? text.size() : e) - pos);
     pos = e == std::string_view::npos ? text.size() : e + 1;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank line
-    const std::vector<std::string_view> cells = split_cells(line);
-    if (cells.size() != row.size())
+    std::vector<std::string_view> cells = split_cells(line);
+    if (cells.size() != header.skip + row.size())
       throw FormatError(file, t,
                         "row has " + std::to_string(cells.size()) + " cells, expected " +
-                            std::to_string(row.size()) + " (the header's columns)");
+                            std::to_string(header.skip + row.size()) + " (the header's columns)");
+    cells.erase(cells.begin(), cells.begin() + header.skip);  // R's row name
     std::fill(missing.begin(), missing.end(), 0);
     for (size_t i = 0; i < cells.size(); ++i) {
       const bool na = cells[i].empty() || cells[i] == "NA";  // R's missing value

@@ -81,6 +81,14 @@ TEST(OpenPoseCsv, Body25RowsWithQuotedHeader) {
   EXPECT_EQ(n.at(0, 0, Nose)[2], 0.f);
   EXPECT_EQ(n.at(0, 0, Nose)[1], 0.f);
   EXPECT_EQ(n.at(0, 0, Neck)[0], 101.f);
+  // R's write.csv: a row-name column with an empty header cell first.
+  const std::string r = "\"\"," + csv_header(25) + "\"1\"," + csv_row(25, 100, 200, 0.5f) + "\"2\"," +
+                        csv_row(25, 110, 210, 0.25f);
+  EXPECT_EQ(probe_openpose_csv(r), 100);
+  const SourceMotion rn = parse_openpose_csv(r, "r.csv", {});
+  EXPECT_EQ(rn.frames, 2);
+  EXPECT_EQ(rn.at(1, 0, Nose)[0], 110.f);
+  EXPECT_EQ(rn.at(1, 0, RHeel)[2], 0.25f);
 }
 
 TEST(OpenPoseCsv, Coco18AndBody25bByColumnsAndOption) {

@@ -4,7 +4,8 @@
 //   298.087,103.612,0.907027,305.889,230.21,0.73454,...       T rows of 75 numbers (pixels)
 // 25 points are BODY_25 (BODY_25B with --keypoints body25b), 18 points (54 columns) are
 // COCO-18; models in openpose_models.h. `NA` or an empty cell (R's missing value) makes
-// the point missing. Frame rate: none stored (0 = the format default).
+// the point missing; a first column with an empty header cell (R's write.csv row names) is
+// ignored. Frame rate: none stored (0 = the format default).
 #pragma once
 #include <filesystem>
 #include <string>
