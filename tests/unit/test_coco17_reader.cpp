@@ -128,6 +128,38 @@ TEST(Coco17Reader, StringImageIdsInNaturalOrder) {
   EXPECT_EQ(m.fps, 0.0);  // no time stamps in the ids
 }
 
+TEST(Coco17Reader, HalpeSkeletonsFromTheKeypointCount) {
+  // Point p of a person at (p, 2p), score 0.5; K points per person.
+  auto person = [](int K) {
+    std::string kp;
+    for (int p = 0; p < K; ++p) kp += (p ? "," : "") + std::to_string(p) + "," + std::to_string(2 * p) + ",0.5";
+    return "{\"keypoints\":[" + kp + "]}";
+  };
+  const SourceMotion h26 = decode_coco_json("[" + person(26) + "]", "h26.json");
+  EXPECT_EQ(h26.skeleton, "halpe26");
+  ASSERT_EQ(h26.point_count(), 26);
+  EXPECT_EQ(h26.points[20], "left_big_toe");
+  EXPECT_TRUE(h26.warnings.empty());
+  const SourceMotion h136 = decode_coco_json("[" + person(136) + "," + person(136) + "]", "h136.json");
+  EXPECT_EQ(h136.skeleton, "halpe26");
+  ASSERT_EQ(h136.point_count(), 26);  // body and feet; face and hands dropped
+  EXPECT_EQ(h136.frames, 2);
+  EXPECT_EQ(h136.at(1, 0, 25)[0], 25.f);  // right_heel
+  EXPECT_EQ(h136.at(1, 0, 25)[1], 50.f);
+  ASSERT_EQ(h136.warnings.size(), 1u);
+  EXPECT_NE(h136.warnings[0].find("Halpe-136"), std::string::npos);
+  // BODY_25 from Halpe-26: Neck and MidHip are Halpe's own points, feet present.
+  const RawClip c = parse_coco17_json("[" + person(26) + "]", "h26.json", 0);
+  expect_joint(c, 0, Neck, 18, 36, 0.5f);
+  expect_joint(c, 0, MidHip, 19, 38, 0.5f);
+  expect_joint(c, 0, LSmallToe, 22, 44, 0.5f);
+  expect_joint(c, 0, RBigToe, 21, 42, 0.5f);
+  // One skeleton per file.
+  EXPECT_TRUE(test::throws_format_error(
+      [&] { decode_coco_json("[" + person(17) + "," + person(26) + "]", "mixed.json"); }, "mixed.json", 1,
+      {"78 values where earlier ones had 51"}));
+}
+
 TEST(Coco17Reader, TrackIdSelectsOnePersonAcrossImages) {
   // Track 7 is in three images, track 3 (larger) in two: track 7 is followed.
   std::string anns;
