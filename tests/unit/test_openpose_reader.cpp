@@ -597,6 +597,13 @@ TEST(OpenPoseReader, RealInfantsAreNormalizedAndFrameSizeRestoresPixels) {
     ASSERT_EQ(px.data[i], m.data[i] * 640.f);
     ASSERT_EQ(px.data[i + 1], m.data[i + 1] * 360.f);
   }
+  // The other four clips: 10 s at ~30 FPS each, all normalized.
+  for (const char* clip : {"sitting/keypoints_sitting_1.json", "sitting/keypoints_sitting_3.json",
+                           "sleeping/keypoints_sleeping_0.json", "sleeping/keypoints_sleeping_3.json"}) {
+    const SourceMotion c = read_openpose_frames(dir.parent_path().parent_path() / clip, {}).at(0);
+    EXPECT_EQ(c.frames, 300) << clip;
+    EXPECT_EQ(c.units, "normalized") << clip;
+  }
 }
 
 TEST(OpenPoseReader, RealSigningClipsHaveTheirFrameCounts) {
