@@ -1,4 +1,4 @@
-// C3D number formats: DEC VAX F-float <-> IEEE float conversion and processor names.
+// C3D number formats: DEC VAX F-float <-> IEEE float conversion.
 // VAX F: sign, 8-bit exponent (bias 128), 23-bit fraction with a hidden bit, value
 // 0.1f * 2^(e-128); stored as two little-endian 16-bit words, the word with the sign
 // and exponent first. Read as IEEE after swapping the words it is 4x the true value.
@@ -9,15 +9,6 @@
 #include "lmm/io/c3d.h"
 
 namespace lmm::io {
-
-const char* c3d_processor_name(C3dProcessor p) {
-  switch (p) {
-    case C3dProcessor::intel: return "intel";
-    case C3dProcessor::dec: return "dec";
-    case C3dProcessor::mips: return "mips";
-  }
-  return "?";
-}
 
 float dec_to_float(uint32_t raw) {
   const uint32_t bits = (raw << 16) | (raw >> 16);  // sign | exponent | fraction

@@ -158,7 +158,7 @@ bool body_axis(const SourceMotion& m, const BoundConvention& conv, int axis, Axi
 }
 
 // The convention the clip will use (the user's --markers file, else the best built-in),
-// or nullopt when none fits (read_clips then reports the labels).
+// or null when none fits (read_clips then reports the labels).
 std::unique_ptr<BoundConvention> convention_of(const SourceMotion& m, const ReadOptions& opt,
                                                Convention& user, const std::string& file) {
   try {

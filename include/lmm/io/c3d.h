@@ -1,6 +1,6 @@
 // C3D motion-capture files (Vicon, Qualisys, Motion Analysis, Codamotion, OptiTrack, ...):
 // a binary reader and writer, the decoding into SourceMotion for the format registry, and
-// the Harrington hip joint centres used by the marker-set conventions
+// the hip and shoulder joint-centre geometry behind the marker-set rules
 // (src/io/conventions/c3d_markers.cpp, rules.cpp).
 //   C3dData::points   (T, M, 4)  x, y, z in the file's units and axes, residual
 //                                (>= 0 valid, -1 invalid / gap; exact (0, 0, 0) is a gap)
@@ -24,7 +24,6 @@ struct ReadOptions;
 
 // Processor type of the parameter section header (byte 4): 84, 85, 86.
 enum class C3dProcessor { intel = 84, dec = 85, mips = 86 };
-const char* c3d_processor_name(C3dProcessor p);  // "intel" | "dec" | "mips"
 
 // DEC VAX F-floats as stored in C3D files. `raw` holds the four file bytes
 // b0..b3 as b0 | b1 << 8 | b2 << 16 | b3 << 24. Decoding gives the exact value
