@@ -116,38 +116,42 @@ double bvh_mm_per_unit_by_anatomy(const BvhData& d, const BoundConvention& conv)
   return 0;
 }
 
-SourceMotion bvh_source_motion(const BvhData& d, const std::string& file, const BvhOptions& opt) {
-  if (d.frames <= 0) throw FormatError(file, -1, "MOTION has 0 frames");
-  SourceMotion m;
-  m.points = bvh_point_names(d);
-  m.dims = 3;
-  m.units = "mm";
-  m.fps = d.frame_time > 0 ? bvh_frame_rate(d.frame_time) : 0;
+namespace {
+
+// What the decoding found worth telling: extra lines, OFFSETs replaced by position channels.
+std::vector<std::string> decode_warnings(const BvhData& d) {
+  std::vector<std::string> w;
   if (d.extra_lines > 0)
-    m.warnings.push_back(std::to_string(d.extra_lines) + " data line(s) after the " + std::to_string(d.frames) +
-                         " frames that 'Frames:' announces were ignored");
+    w.push_back(std::to_string(d.extra_lines) + " data line(s) after the " + std::to_string(d.frames) +
+                " frames that 'Frames:' announces were ignored");
   std::string replaced;  // the first few joints whose channels replace their OFFSET
-  int n_replaced = 0;
+  int n = 0;
   for (const BvhJoint& j : d.joints)
-    if (j.replaces_offset && n_replaced++ < 4) replaced += (n_replaced > 1 ? ", " : "") + j.name;
-  if (n_replaced > 4) replaced += ", ...";
-  if (n_replaced > 0)
-    m.warnings.push_back("position channels of " + std::to_string(n_replaced) + " joint(s) (" + replaced +
-                         ") start at their OFFSET: read as the local translation (replacing the OFFSET, as "
-                         "Blender and assimp do)");
+    if (j.replaces_offset && n++ < 4) replaced += (n > 1 ? ", " : "") + j.name;
+  if (n > 4) replaced += ", ...";
+  if (n > 0)
+    w.push_back("position channels of " + std::to_string(n) + " joint(s) (" + replaced +
+                ") start at their OFFSET: read as the local translation (replacing the OFFSET, as Blender and "
+                "assimp do)");
+  return w;
+}
 
-  double mm = opt.mm_per_unit;
-  if (!(mm > 0)) {
-    Convention user;
-    const std::unique_ptr<BoundConvention> conv = convention_for_units(m.points, file, opt, user);
-    if (conv) mm = bvh_mm_per_unit_by_anatomy(d, *conv);
-    if (!(mm > 0)) {
-      mm = bvh_estimate_mm_per_unit(d);
-      m.warnings.push_back("units: no legs or arms recognised, " + unit_name(mm) +
-                           " guessed from the rest-pose size (pass the unit if wrong)");
-    }
-  }
+// mm per file unit: given, else by anatomy, else by the rest-pose extent (with a warning).
+double unit_of(const BvhData& d, const std::vector<std::string>& points, const std::string& file,
+               const BvhOptions& opt, std::vector<std::string>& warnings) {
+  if (opt.mm_per_unit > 0) return opt.mm_per_unit;
+  Convention user;
+  const std::unique_ptr<BoundConvention> conv = convention_for_units(points, file, opt, user);
+  const double mm = conv ? bvh_mm_per_unit_by_anatomy(d, *conv) : 0;
+  if (mm > 0) return mm;
+  const double guess = bvh_estimate_mm_per_unit(d);
+  warnings.push_back("units: no legs or arms recognised, " + unit_name(guess) +
+                     " guessed from the rest-pose size (pass the unit if wrong)");
+  return guess;
+}
 
+// m.data (T, 1, J, 4) from forward kinematics, scaled to mm, confidence 1.
+void fill_positions(const BvhData& d, double mm, const std::string& file, SourceMotion& m) {
   const size_t J = d.joints.size();
   m.resize(d.frames, 1);
   constexpr int kChunk = 512;  // frames per forward-kinematics call: bounded memory
@@ -164,6 +168,19 @@ SourceMotion bvh_source_motion(const BvhData& d, const std::string& file, const 
         o[3] = 1.f;
       }
   }
+}
+
+}  // namespace
+
+SourceMotion bvh_source_motion(const BvhData& d, const std::string& file, const BvhOptions& opt) {
+  if (d.frames <= 0) throw FormatError(file, -1, "MOTION has 0 frames");
+  SourceMotion m;
+  m.points = bvh_point_names(d);
+  m.dims = 3;
+  m.units = "mm";
+  m.fps = d.frame_time > 0 ? bvh_frame_rate(d.frame_time) : 0;
+  m.warnings = decode_warnings(d);
+  fill_positions(d, unit_of(d, m.points, file, opt, m.warnings), file, m);
   return m;
 }
 
