@@ -260,6 +260,8 @@ std::vector<SourceMotion> c3d_source_motions(const C3dData& d, const std::string
   const std::vector<std::string> names = point_names(d.labels);
   const size_t M = d.labels.size();
   std::vector<SourceMotion> out;
+  std::vector<bool> matched;           // per part: a marker set fits
+  std::vector<std::string> unmatched;  // "Racket (4 points)"
   for (const auto& [subject, cols] : split_subjects(names)) {
     SourceMotion m;
     m.part = subject;
@@ -282,7 +284,19 @@ std::vector<SourceMotion> c3d_source_motions(const C3dData& d, const std::string
     const std::unique_ptr<BoundConvention> conv = convention_of(m, opt, user, file);
     if (conv) require_seen(m, *conv, file);
     to_y_up(d, m, choose_up(d, m, conv.get()));
+    if (!conv && !subject.empty()) unmatched.push_back(subject + " (" + std::to_string(m.point_count()) + " points)");
+    matched.push_back(conv != nullptr);
     out.push_back(std::move(m));
+  }
+  // Several subjects: a prefix no marker set fits (a prop such as "Racket:") is left out,
+  // unless none fits (then read_clips reports the labels).
+  if (!unmatched.empty() && unmatched.size() < out.size()) {
+    std::vector<SourceMotion> kept;
+    for (size_t i = 0; i < out.size(); ++i)
+      if (matched[i]) kept.push_back(std::move(out[i]));
+    for (SourceMotion& m : kept)
+      for (const std::string& u : unmatched) m.warnings.push_back("subject " + u + " matches no marker set: left out");
+    return kept;
   }
   return out;
 }

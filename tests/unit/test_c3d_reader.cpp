@@ -349,6 +349,21 @@ TEST(C3dMotions, SubjectsSplitByPrefixAndSharedPrefixesBecomeSubjects) {
   expect_joint(clips[0], 0, RHip, -89.8f, 914.1f, 51.7f, 1e-2f);
   expect_joint(clips[1], 0, RHip, 2000.f - 89.8f, 914.1f, 51.7f, 1e-2f);
 
+  // A prop with its own prefix and no marker set ("Racket:") is left out with a warning.
+  std::vector<std::string> with_prop = a.labels;
+  for (const char* n : {"Racket:Top", "Racket:Tip", "Racket:Left", "Racket:Right"}) with_prop.push_back(n);
+  std::vector<float> prop_pts;
+  for (int t = 0; t < 2; ++t) {
+    prop_pts.insert(prop_pts.end(), a.points.begin() + t * M * 4, a.points.begin() + (t + 1) * M * 4);
+    for (int k = 0; k < 4; ++k) prop_pts.insert(prop_pts.end(), {500.f + k, 600.f, 1500.f + 10 * k, 0.f});
+  }
+  write_c3d(dir / "prop.c3d", with_prop, prop_pts, 50.0, -1.0, 0);
+  const std::vector<SourceMotion> parts = read_c3d_motions(dir / "prop.c3d", ReadOptions{});
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].part, "Derrick");
+  ASSERT_FALSE(parts[0].warnings.empty());
+  EXPECT_EQ(parts[0].warnings.back(), "subject Racket (4 points) matches no marker set: left out");
+
   // Every label starts with "L" (numediart 03_rolling): "LLASI" is read as "L:LASI".
   MarkerFile l = standing(1);
   for (auto& s : l.labels) s = "L" + s;
