@@ -499,10 +499,14 @@ TEST(Coco17Reader, RealCrowdTrackerFollowsOnePerson) {
   }
   int seen_tracked = 0, seen_salient = 0;
   const int big_tracked = steps(tracked, &seen_tracked), big_salient = steps(salient, &seen_salient);
-  EXPECT_EQ(seen_tracked, 73);   // frames where the followed player is matched
-  EXPECT_EQ(big_tracked, 21);    // broadcast camera pans included
+  // With the tracker of 2026-11-29 (gate: 1 x the last pose's diagonal): seen in 73 frames,
+  // 21 big steps (broadcast camera pans included), against 98 for the per-frame choice.
   EXPECT_EQ(seen_salient, 130);
-  EXPECT_GT(big_salient, 3 * big_tracked);  // per-frame choice hops between players
+  EXPECT_EQ(big_salient, 98);  // per-frame choice hops between players
+  EXPECT_GE(seen_tracked, 70);
+  EXPECT_LT(3 * big_tracked, big_salient)
+      << "the tracker hops between players: " << big_tracked << " steps over 60 px in " << seen_tracked
+      << " frames, per-frame choice " << big_salient;
 }
 
 TEST(Coco17Reader, RealH36m17InMillimetresYUp) {
