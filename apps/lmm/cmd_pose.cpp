@@ -19,6 +19,7 @@ struct PoseArgs {
   bool no_smooth = false;
   bool no_tiles = false;
   double fps = 30;
+  float min_visibility = 0.5f, edge_margin = 0.1f;
   long max_frames = 0;
   bool quiet = false;
 };
@@ -41,6 +42,14 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
                                                 "(default: $LMM_MODELS_DIR or models/mediapipe)");
   sub->add_option("--max-frames", args->max_frames, "Process at most this many frames per input (0 = all)")
       ->check(CLI::NonNegativeNumber);
+  sub->add_option("--min-visibility", args->min_visibility,
+                  "BlazePose visibility below which a joint is written as missing")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  sub->add_option("--edge-margin", args->edge_margin,
+                  "Joints this far outside the image (share of its height) still count")
+      ->check(CLI::Range(0.0, 10.0))
+      ->capture_default_str();
   sub->add_flag("-q,--quiet", args->quiet, "No progress bar");
   sub->callback([args, &exit_code] {
     lmm::pose::PoseConfig cfg;
@@ -50,6 +59,8 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
     cfg.tile_detect = !args->no_tiles;
     cfg.image_fps = args->fps;
     cfg.max_frames = args->max_frames;
+    cfg.min_visibility = args->min_visibility;
+    cfg.edge_margin = args->edge_margin;
     cfg.progress = !args->quiet;
     std::vector<std::filesystem::path> inputs(args->inputs.begin(), args->inputs.end());
     auto sum = lmm::pose::run_pose(inputs, args->out_dir, cfg, args->overlay);

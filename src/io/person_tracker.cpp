@@ -58,6 +58,8 @@ float pose_distance(const float* a, const float* b) {
   return static_cast<float>(std::hypot(cax / na - cbx / nb, cay / na - cby / nb));
 }
 
+constexpr int kPartialJoints = 6;  // a last pose with fewer points is partial (see next())
+
 // Index of the most salient of n people, or -1 when nobody has a joint.
 int most_salient(const float* people, size_t n) {
   int best = -1;
@@ -86,10 +88,16 @@ int PersonTracker::next(const float* people, size_t n) {
   if (!have_last_ || missed_ >= opt_.reacquire_after) {
     chosen = most_salient(people, n);
   } else {
-    const float gate = opt_.gate * bounding_box(last_.data()).diag();
+    // A partial last pose (fewer than kPartialJoints points: a first detection of 3 points in
+    // a 3 x 6 px box) would gate out the whole person that follows it: then the candidate's
+    // own size counts too.
+    const Box last_box = bounding_box(last_.data());
+    const bool partial = last_box.n < kPartialJoints;
     float best = std::numeric_limits<float>::infinity();
     for (size_t p = 0; p < n; ++p) {
       const float d = pose_distance(last_.data(), people + p * kFrameDim);
+      const float diag = partial ? std::max(last_box.diag(), bounding_box(people + p * kFrameDim).diag()) : last_box.diag();
+      const float gate = opt_.gate * diag;
       if (d < best && (gate <= 0 || d <= gate)) best = d, chosen = static_cast<int>(p);
     }
   }

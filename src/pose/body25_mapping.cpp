@@ -5,11 +5,19 @@
 
 namespace lmm::pose {
 
-void blazepose_to_body25(const std::array<Landmark, kBlazePoseOutputs>& points, float* out) {
+void blazepose_to_body25(const std::array<Landmark, kBlazePoseOutputs>& points, float* out,
+                         const Body25Visibility& vis) {
+  auto seen = [&](int i) {
+    const Landmark& p = points[i];
+    if (!(p.visibility >= vis.min_visibility)) return false;
+    if (vis.width > 0 && (p.x < -vis.margin || p.x >= vis.width + vis.margin)) return false;
+    if (vis.height > 0 && (p.y < -vis.margin || p.y >= vis.height + vis.margin)) return false;
+    return true;
+  };
   for (int j = 0; j < kNumJoints; ++j) {
     const auto [a, b] = kBody25FromBlazePose[j];
     float* o = out + j * kChannels;
-    if (a < 0) {
+    if (a < 0 || !seen(a) || (b >= 0 && !seen(b))) {
       o[0] = o[1] = o[2] = 0.f;
     } else if (b < 0) {
       o[0] = points[a].x, o[1] = points[a].y, o[2] = points[a].visibility;

@@ -176,7 +176,8 @@ FramePose PoseTracker::process(const cv::Mat& bgr, double t) {
   s.roi = s.last = roi_from_alignment(lm->points[33].xy(), lm->points[34].xy());
   fp.found = true;
   fp.landmarks = *lm;
-  blazepose_to_body25(lm->points, fp.body25.data());
+  blazepose_to_body25(lm->points, fp.body25.data(),
+                      {s.cfg.min_visibility, bgr.cols, bgr.rows, s.cfg.edge_margin * bgr.rows});
   if (s.cfg.smooth) {
     // Object scale: mean of the body landmarks' bounding box width and height (pixels).
     float x0 = 1e30f, y0 = 1e30f, x1 = -1e30f, y1 = -1e30f;
@@ -186,8 +187,8 @@ FramePose PoseTracker::process(const cv::Mat& bgr, double t) {
     }
     const float scale = std::max(0.5f * ((x1 - x0) + (y1 - y0)), 1.f);
     for (int j = 0; j < kNumJoints; ++j) {
-      if (kBody25FromBlazePose[j].first < 0) continue;
       float* p = fp.body25.data() + j * kChannels;
+      if (p[2] <= 0) continue;  // missing: nothing to smooth
       p[0] = s.filters[2 * j].filter(p[0], t, scale);
       p[1] = s.filters[2 * j + 1].filter(p[1], t, scale);
     }

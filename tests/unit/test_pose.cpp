@@ -184,6 +184,16 @@ TEST(Pose, Body25MappingFromBlazePose) {
   EXPECT_FLOAT_EQ(f[RHeel * 3], 30.f);
   for (int j : {LSmallToe, RSmallToe})
     for (int c = 0; c < 3; ++c) EXPECT_EQ(f[j * 3 + c], 0.f) << joint_name(j);
+  // Below the visibility threshold or outside the image: missing, and so are midpoints of it.
+  pts[28].visibility = 0.3f;   // right ankle
+  pts[23].x = -4.f;            // left hip left of the image
+  pts[16].y = 480.f;           // right wrist on the row below a 480-row image
+  std::array<float, 75> g{};
+  blazepose_to_body25(pts, g.data(), {0.5f, 640, 480});
+  for (int j : {RAnkle, LHip, MidHip, RWrist})
+    for (int c = 0; c < 3; ++c) EXPECT_EQ(g[j * 3 + c], 0.f) << joint_name(j);
+  EXPECT_FLOAT_EQ(g[RKnee * 3 + 2], 0.5f + 0.01f * 26);
+  EXPECT_FLOAT_EQ(g[Nose * 3 + 2], 0.5f);  // point 0: visibility exactly 0.5 at (0, 0): kept
   // Every other joint comes from exactly one side: R* joints from even (right) points.
   for (int j = 0; j < kNumJoints; ++j) {
     auto [a, b] = kBody25FromBlazePose[j];

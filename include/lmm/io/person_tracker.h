@@ -6,7 +6,9 @@
 //    sum(conf) * sqrt(bounding-box area of joints with conf > 0) ("large and confident");
 //  - then nearest neighbour: mean distance over joints present in both the last seen
 //    pose and the candidate (centroid distance when they share no joint); a candidate
-//    farther than gate * (bounding-box diagonal of the last seen pose) is rejected;
+//    farther than gate * (bounding-box diagonal of the last seen pose; when that pose has
+//    fewer than 6 points, the larger of its and the candidate's, so that a partial first
+//    detection does not lock the person out) is rejected;
 //  - after `reacquire_after` frames without a match, restart with the start rule.
 #pragma once
 #include <array>

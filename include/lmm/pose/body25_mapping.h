@@ -2,7 +2,10 @@
 // BlazePose point, the midpoint of two (Neck = mid(11, 12), MidHip = mid(23, 24); their
 // confidence is the smaller of the two), or absent (LSmallToe, RSmallToe: BlazePose has
 // only one toe point, the foot index, mapped to BigToe; absent joints get 0, 0, 0).
-// Confidence = BlazePose visibility (sigmoid of the visibility logit). Table in docs/pose.md.
+// Confidence = BlazePose visibility (sigmoid of the visibility logit). A point below the
+// visibility threshold (MediaPipe's own drawing threshold, 0.5) or outside the image is
+// missing (0, 0, 0): BlazePose always places all 33 points, also legs below a waist-up frame.
+// Table in docs/pose.md.
 #pragma once
 #include <array>
 #include <utility>
@@ -42,7 +45,14 @@ constexpr std::array<std::pair<int, int>, kNumJoints> kBody25FromBlazePose{{
     {30, -1},  // RHeel
 }};
 
+struct Body25Visibility {
+  float min_visibility = 0.5f;  // below this a point is missing, e.g. 0.5 (MediaPipe's threshold)
+  int width = 0, height = 0;    // image size in pixels; points outside are missing; 0 = no check
+  float margin = 0;             // pixels beyond the border still counted inside, e.g. 48
+};
+
 // Writes one BODY_25 frame (25, 3) x, y, confidence from BlazePose landmarks.
-void blazepose_to_body25(const std::array<Landmark, kBlazePoseOutputs>& points, float* frame75);
+void blazepose_to_body25(const std::array<Landmark, kBlazePoseOutputs>& points, float* frame75,
+                         const Body25Visibility& vis = {});
 
 }  // namespace lmm::pose
