@@ -164,7 +164,13 @@ float eval(const BAlt& a, const float* pts, int dims, float* xyz) {
       }
       if (c > 0) {
         if (dims != 3) return 0.f;  // rules are 3D geometry
-        const std::array<float, 3> r = t.rule->fn(args);
+        std::array<float, 3> r;
+        try {
+          r = t.rule->fn(args);
+        } catch (const ConfigError&) {  // degenerate input in this frame (e.g. a flat pelvis)
+          return 0.f;
+        }
+        if (!std::isfinite(r[0]) || !std::isfinite(r[1]) || !std::isfinite(r[2])) return 0.f;
         v[0] = r[0], v[1] = r[1], v[2] = r[2];
       }
     } else {
@@ -315,9 +321,9 @@ BoundConvention choose_convention(const std::vector<std::string>& points, const 
   if (points.empty()) seen = "(none)";
   throw FormatError(file, -1,
                     "no known " + family + " convention covers these labels" +
-                        (best ? " (closest: " + best->title + ", " + std::to_string(best_cov) +
-                                    " of 25 joints, no hips or shoulders)"
-                              : std::string()) +
+                        (best && best_cov > 0 ? " (closest: " + best->title + ", " + std::to_string(best_cov) +
+                                                    " of 25 joints, no hips or shoulders)"
+                                              : std::string()) +
                         "; labels seen: " + seen + "; " + how_to_write(family));
 }
 

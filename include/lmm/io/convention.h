@@ -11,7 +11,9 @@
 //   recipe := alt ('|' alt)*          first alternative whose points all exist in the file
 //   alt    := term ('+' term)*        weighted sum; weights must add up to 1
 //   term   := [number '*'] (NAME | '@' RULE '(' recipe (',' recipe)* ')')
-// A joint's confidence is the minimum of the confidences of the points it uses (0 = missing).
+// A joint's confidence is the minimum of the confidences of the points it uses (0 = missing);
+// a rule that cannot be evaluated in a frame (degenerate input: ConfigError or a non-finite
+// result) leaves the joint missing in that frame.
 // Rules (named derived points, 3D only, documented in docs/formats_mocap.md) are registered
 // in convention_rules.cpp, e.g. @harrington_right(LASI, RASI, SACRUM).
 #pragma once
