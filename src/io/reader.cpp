@@ -33,7 +33,15 @@ std::string base_name(const InputItem& it) {
   fs::path p = fs::absolute(it.path).lexically_normal();  // "." -> its real directory name
   if (p.filename().empty()) p = p.parent_path();
   const FormatSpec* f = it.format.empty() ? nullptr : find_format(it.format);
-  return f && f->directory ? p.filename().string() : p.stem().string();
+  if (f && f->directory) return p.filename().string();
+  // "<video>.mp4.npz" (Detectron2 keypoints of a video) is named after the video.
+  fs::path stem = p.stem();
+  static const char* const kVideo[] = {".mp4", ".avi", ".mov", ".mkv", ".webm"};
+  std::string ext = stem.extension().string();
+  for (char& c : ext) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  for (const char* v : kVideo)
+    if (ext == v) stem = stem.stem();
+  return stem.string();
 }
 
 class Collector {

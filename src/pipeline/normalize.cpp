@@ -76,30 +76,36 @@ struct BodyReference {
   double torso = 0;  // source units
 };
 
+bool ever_visible(const RawClip& raw, int j, float min_conf) {
+  for (int t = 0; t < raw.frames; ++t)
+    if (is_visible(raw.frame(t)[j * kChannels + 2], min_conf)) return true;
+  return false;
+}
+
 BodyReference body_reference(const RawClip& raw, float min_conf, const std::string& path) {
   BodyReference r;
   r.torso = median_distance(raw, Neck, MidHip, min_conf);
   if (r.torso > 0) return r;
+  const bool neck = ever_visible(raw, Neck, min_conf), hips = ever_visible(raw, MidHip, min_conf);
   const double thigh = std::max(median_distance(raw, RHip, RKnee, min_conf),
                                 median_distance(raw, LHip, LKnee, min_conf));
   const double shoulders = median_distance(raw, RShoulder, LShoulder, min_conf);
-  if (thigh > 0) {
+  if (!neck && hips && thigh > 0) {
     r.coverage = BodyCoverage::lower;
     r.torso = kTorsoPerThigh * thigh;
-  } else if (shoulders > 0) {
+    return r;
+  }
+  if (neck && !hips && shoulders > 0) {
     r.coverage = BodyCoverage::upper;
     r.centre_joint = Neck;
     r.torso = kTorsoPerShoulders * shoulders;
-  } else {
-    throw FormatError(path, -1,
-                      "no frame where both Neck and MidHip, a hip and its knee, or both shoulders "
-                      "are visible (confidence >= " + std::to_string(min_conf) + "): cannot scale");
+    return r;
   }
-  // An upper body needs a visible Neck to centre on.
-  if (r.coverage == BodyCoverage::upper && median_distance(raw, Neck, RShoulder, min_conf) <= 0 &&
-      median_distance(raw, Neck, LShoulder, min_conf) <= 0)
-    throw FormatError(path, -1, "upper body without a visible Neck: cannot centre");
-  return r;
+  throw FormatError(path, -1,
+                    "no frame where both Neck and MidHip are visible (confidence >= " +
+                        std::to_string(min_conf) +
+                        "), and not a partial body (lower: MidHip and a thigh, never a Neck; upper: "
+                        "Neck and both shoulders, never a MidHip): cannot scale");
 }
 
 // Centre (T, 2) in source units. Anchors are the output frames whose centre joint (MidHip,
