@@ -175,12 +175,20 @@ fs::path Dataset::clip_path(const std::string& name) const { return root_ / "cli
 
 bool Dataset::contains(const std::string& name) const { return fs::exists(clip_path(name)); }
 
-void Dataset::write(const NormalizedClip& c) const {
+namespace {
+
+// The clip as the bytes of an HDF5 file, built in memory (the core driver without a backing
+// store): HDF5 never writes to disk itself, so a full disk or a file-size limit meets only
+// write_text_atomic, which fails cleanly (HDF5 left with a file it could not flush or close
+// crashes at exit).
+std::string clip_image(const NormalizedClip& c, const fs::path& path) {
   const hsize_t T = static_cast<hsize_t>(c.frames), J = kNumJoints;
-  fs::path path = clip_path(c.name);
-  write_atomic(path, [&](const fs::path& tmp) {
-    H5Id f(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-    if (f < 0) throw IoError(tmp.string() + ": cannot create HDF5 file");
+  std::string image;
+  {
+    H5Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    check(H5Pset_fapl_core(fapl, 1 << 20, /*backing_store=*/0), path, "set up an in-memory file");
+    H5Id f(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
+    if (f < 0) throw IoError(path.string() + ": cannot create HDF5 file in memory");
     write_array(f, "pose", c.pose, {T, J, 3}, path);
     write_array(f, "velocity", c.velocity, {T, J, 2}, path);
     write_array(f, "acceleration", c.acceleration, {T, J, 2}, path);
@@ -206,7 +214,20 @@ void Dataset::write(const NormalizedClip& c) const {
     set_attr(f, "qc_reason", c.qc.reason);
     set_attr(f, "qc_json", qc_to_json(c.qc).dump());
     check(H5Fflush(f, H5F_SCOPE_GLOBAL), path, "flush");
-  });
+    const ssize_t size = H5Fget_file_image(f, nullptr, 0);
+    if (size <= 0) throw IoError(path.string() + ": HDF5 failed to give the file image");
+    image.resize(static_cast<size_t>(size));
+    if (H5Fget_file_image(f, image.data(), image.size()) != size)
+      throw IoError(path.string() + ": HDF5 failed to give the file image");
+  }
+  return image;
+}
+
+}  // namespace
+
+void Dataset::write(const NormalizedClip& c) const {
+  const fs::path path = clip_path(c.name);
+  write_text_atomic(path, clip_image(c, path));
 }
 
 NormalizedClip read_clip_file(const fs::path& file) {
