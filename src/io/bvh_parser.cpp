@@ -34,6 +34,11 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Deepest joint nesting accepted (real rigs are < 30 deep; a million-deep file is hostile).
+constexpr size_t kMaxDepth = 1000;
+// Most frames "Frames:" may declare.
+constexpr double kMaxFrames = 1e9;
+
 class Parser {
  public:
   Parser(const std::string& text, const std::string& name) : s_(text), name_(name) {}
@@ -92,6 +97,9 @@ class Parser {
     }
     if (name.empty()) fail("a joint without a name");
     if (root != stack_.empty()) fail(root ? "ROOT inside another joint" : "JOINT outside a ROOT");
+    if (stack_.size() >= kMaxDepth)
+      fail("joint " + name.substr(0, 40) + " is nested deeper than " + std::to_string(kMaxDepth) +
+           " levels, expected a skeleton (real rigs are < 30 deep)");
     BvhJoint j;
     j.name = std::move(name);
     j.end_site = end_site;
@@ -156,8 +164,11 @@ class Parser {
     if (d_.channels == 0) fail("no CHANNELS in the hierarchy: nothing moves");
     expect("Frames:");
     const double frames = number("Frames");
-    if (frames < 0 || frames > 1e9 || frames != std::floor(frames))
+    if (frames < 0 || frames != std::floor(frames))
       fail("Frames: " + std::to_string(frames) + ", expected a whole number of frames");
+    if (frames > kMaxFrames)
+      fail("Frames: " + std::to_string(static_cast<long long>(std::min(frames, 9e18))) + ", expected at most " +
+           std::to_string(static_cast<long long>(kMaxFrames)) + " frames");
     d_.frames = static_cast<int>(frames);
     expect("Frame");
     expect("Time:");

@@ -80,7 +80,7 @@ class Lines {
     if (!(v >= 0 && v <= 1e9) || v != std::floor(v))
       throw FormatError(file_, frame,
                         "line " + std::to_string(line_no_) + ": " + what + " " +
-                            std::string(tok_[i]) + ", expected a count >= 0");
+                            std::string(tok_[i]) + ", expected a whole count 0..1000000000");
     return static_cast<long>(v);
   }
   long line_no() const { return line_no_; }
