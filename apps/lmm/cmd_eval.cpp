@@ -1,6 +1,7 @@
 // `lmm eval CHECKPOINT DATASET [--samples K] [--json OUT] [--report DIR] [--all]
-//  [--stride N] [--batch N] [--bootstrap N] [--seed N]`: forecast errors per frame, velocity
-// and teacher-forced error, plausibility and baselines with 95% clip-bootstrap intervals;
+//  [--stride N] [--batch N] [--bootstrap N] [--seed N] [--linear-k K]`: forecast errors per
+// frame, velocity and teacher-forced error, plausibility and baselines (zero and constant
+// velocity, linear ridge fitted on the run's training split) with 95% clip-bootstrap intervals;
 // prints the Markdown report (docs/evaluation.md explains every number).
 #include <fmt/core.h>
 
@@ -34,6 +35,10 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   sub->add_option("--batch", c.options.batch_size, "Windows per forward pass")->capture_default_str();
   sub->add_option("--bootstrap", c.options.bootstrap, "Bootstrap resamples over clips")->capture_default_str();
   sub->add_option("--seed", c.options.seed, "Sampling and bootstrap seed")->capture_default_str();
+  sub->add_option("--linear-k", c.linear_k,
+                  "Context frames of the linear ridge baseline (fitted on the checkpoint's training split); 0 = off")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   sub->add_flag("-q,--quiet", o->quiet, "No progress output");
   sub->callback([o, &exit_code] {
     o->cfg.checkpoint = o->checkpoint;

@@ -83,7 +83,8 @@ void check_windows(const EvalWindows& w) {
             "clip index and scale need one entry per window (" << w.size() << ")");
 }
 
-EvalReport run(models::ForecasterImpl* model, bool stochastic, const EvalWindows& w, const EvalOptions& opt) {
+EvalReport run(models::ForecasterImpl* model, bool stochastic, const EvalWindows& w, const EvalOptions& opt,
+               const LinearBaseline* linear) {
   check_windows(w);
   LMM_CHECK(opt.samples >= 1 && opt.batch_size >= 1 && opt.bootstrap >= 1,
             "eval needs samples, batch size and bootstrap reps >= 1, got " << opt.samples << ", " << opt.batch_size
@@ -108,6 +109,12 @@ EvalReport run(models::ForecasterImpl* model, bool stochastic, const EvalWindows
   }
   std::vector<RowAcc> baselines{make_row("zero-velocity", "baseline", false, true),
                                 make_row("constant-velocity", "baseline", false, true)};
+  if (linear) {
+    LMM_CHECK(linear->horizon == H && linear->k <= w.context.size(1),
+              "linear baseline fitted for k = " << linear->k << ", horizon " << linear->horizon << " but the windows are "
+                                                << w.context.size(1) << " -> " << H << " frames");
+    baselines.push_back(make_row(linear->name(), "baseline", false, true));
+  }
   RowAcc truth = make_row("ground truth", "reference");
   std::vector<RatioStat> teacher, diversity, context_step;
 
@@ -133,6 +140,7 @@ EvalReport run(models::ForecasterImpl* model, bool stochastic, const EvalWindows
     }
     baselines[0].add(zero_velocity_forecast(ctx, H), tgt, ctx, s2, source_units);
     baselines[1].add(constant_velocity_forecast(ctx, H), tgt, ctx, s2, source_units);
+    if (linear) baselines[2].add(linear->forecast(ctx), tgt, ctx, s2, source_units);
     truth.add(tgt, tgt, ctx, s2, false, false);
     context_step.push_back(plausibility(tgt.slice(1, 0, 1), ctx).context_step);
     progress.set(e);
@@ -149,6 +157,7 @@ EvalReport run(models::ForecasterImpl* model, bool stochastic, const EvalWindows
   r.horizon = H;
   r.context = static_cast<int>(w.context.size(1));
   r.samples = K;
+  if (linear) r.linear_fit = linear->describe();
   r.bootstrap = opt.bootstrap;
   for (auto* group : {&model_rows, &baselines, &oracle_rows})
     for (auto& acc : *group) r.rows.push_back(acc.finish(sum));
@@ -161,11 +170,13 @@ EvalReport run(models::ForecasterImpl* model, bool stochastic, const EvalWindows
 
 }  // namespace
 
-EvalReport evaluate_baselines(const EvalWindows& w, const EvalOptions& opt) { return run(nullptr, false, w, opt); }
+EvalReport evaluate_baselines(const EvalWindows& w, const EvalOptions& opt, const LinearBaseline* linear) {
+  return run(nullptr, false, w, opt, linear);
+}
 
 EvalReport evaluate_model(models::ForecasterImpl& model, bool stochastic, const EvalWindows& w,
-                          const EvalOptions& opt) {
-  return run(&model, stochastic, w, opt);
+                          const EvalOptions& opt, const LinearBaseline* linear) {
+  return run(&model, stochastic, w, opt, linear);
 }
 
 }  // namespace lmm::eval

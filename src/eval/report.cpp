@@ -142,7 +142,8 @@ json EvalReport::to_json() const {
           {"teacher_forced_mse", curve_json(teacher_forced)},
           {"diversity_apd", est_json(diversity)},
           {"ground_truth", row_json(ground_truth)},
-          {"context_com_step", est_json(context_step)}};
+          {"context_com_step", est_json(context_step)},
+          {"linear_fit", linear_fit}};
 }
 
 EvalReport EvalReport::from_json(const json& j) {
@@ -170,6 +171,7 @@ EvalReport EvalReport::from_json(const json& j) {
     r.diversity = est_from(j.value("diversity_apd", json()));
     r.ground_truth = row_from(j.value("ground_truth", json::object()));
     r.context_step = est_from(j.value("context_com_step", json()));
+    r.linear_fit = j.value("linear_fit", json());
   } catch (const json::exception& e) {
     throw FormatError("report", -1, std::string("malformed eval report: ") + e.what());
   }
@@ -187,6 +189,15 @@ std::string EvalReport::to_markdown() const {
   s += fmt::format("| windows | {} windows of {} context + {} forecast frames, from {} clips |\n", windows, context,
                    horizon, clips);
   if (samples > 1) s += fmt::format("| samples | K = {} per window |\n", samples);
+  if (linear_fit.contains("k"))
+    s += fmt::format("| linear baseline | ridge on the last {} context frames, lambda {:g}, fitted on {} training windows{} |\n",
+                     linear_fit["k"].get<int>(), linear_fit.value("lambda", 0.0),
+                     linear_fit.value("train_windows", int64_t{0}),
+                     linear_fit.value("held_out_windows", int64_t{0}) > 0
+                         ? fmt::format(" (lambda chosen on {} held-out windows)", linear_fit["held_out_windows"].get<int64_t>())
+                         : std::string(" (fixed lambda)"));
+  else if (linear_fit.contains("skipped"))
+    s += fmt::format("| linear baseline | not fitted: {} |\n", linear_fit["skipped"].get<std::string>());
   s += fmt::format("| intervals | 95% percentile bootstrap over clips, {} resamples |\n\n", bootstrap);
 
   std::vector<const Row*> main_rows, oracle_rows;

@@ -14,6 +14,7 @@
 #include "lmm/render/plot.h"
 #include "lmm/render/skeleton.h"
 #include "lmm/train/checkpoint.h"
+#include "lmm/train/training_data.h"
 #include "lmm/train/windows.h"
 
 namespace lmm::eval {
@@ -73,12 +74,10 @@ std::string run_name(const fs::path& checkpoint) {
   return stem;
 }
 
-EvalWindows load_eval_windows(const fs::path& dataset, const std::vector<std::string>& only, int stride,
-                              bool include_unusable, bool progress) {
+EvalWindows load_eval_windows(const fs::path& dataset, const std::vector<std::string>& only,
+                              const train::WindowSpec& spec, bool include_unusable, bool progress) {
   io::Dataset ds(dataset);
   auto infos = ds.list();
-  train::WindowSpec spec;
-  spec.stride = stride;
   std::vector<train::ClipFrames> clips;
   std::vector<double> clip_scale;
   std::vector<std::string> units;
@@ -114,6 +113,21 @@ EvalWindows load_eval_windows(const fs::path& dataset, const std::vector<std::st
   return w;
 }
 
+std::optional<LinearBaseline> fit_run_linear_baseline(const json& meta, int k, bool progress, std::string& why) {
+  train::DataConfig dc = training_data_config(meta.value("data", json::object()));
+  std::error_code ec;
+  if (dc.dataset.empty() || !fs::is_directory(dc.dataset, ec)) {
+    why = dc.dataset.empty() ? "the checkpoint names no training dataset"
+                             : "training dataset " + dc.dataset.string() + " is not available";
+    return std::nullopt;
+  }
+  dc.progress = progress;
+  auto data = train::load_training_data(dc);
+  LinearBaselineOptions opt;
+  opt.k = k;
+  return fit_linear_baseline(data.train, opt);
+}
+
 EvalReport run_eval(const EvalConfig& cfg) {
   auto loaded = train::load_model(cfg.checkpoint);
   const json& meta = loaded.meta;
@@ -133,14 +147,21 @@ EvalReport run_eval(const EvalConfig& cfg) {
     std::sort(only.begin(), only.end());
     split = "validation";
   }
-  const int stride = cfg.stride > 0 ? cfg.stride : data.value("stride", 10);
+  // The task protocol (context -> horizon) of the run, as its checkpoint records it.
+  train::WindowSpec spec = training_data_config(data).windows;
+  if (cfg.stride > 0) spec.stride = cfg.stride;
   const bool include_unusable = cfg.include_unusable || !data.value("skip_unusable", true);
-  auto w = load_eval_windows(cfg.dataset, only, stride, include_unusable, cfg.options.progress);
+  auto w = load_eval_windows(cfg.dataset, only, spec, include_unusable, cfg.options.progress);
   LMM_CHECK(w.size() > 0, cfg.dataset.string() << ": no evaluation windows (" << w.clip_names.size()
-                                                << " clips of >= 150 frames among the selected "
+                                                << " clips of >= " << spec.context + spec.horizon
+                                                << " frames among the selected "
                                                 << (split == "validation" ? "validation " : "") << "clips)");
 
-  EvalReport r = evaluate_model(*loaded.model, stochastic, w, cfg.options);
+  std::optional<LinearBaseline> linear;
+  std::string why;
+  if (cfg.linear_k > 0) linear = fit_run_linear_baseline(meta, cfg.linear_k, cfg.options.progress, why);
+  EvalReport r = evaluate_model(*loaded.model, stochastic, w, cfg.options, linear ? &*linear : nullptr);
+  if (!why.empty()) r.linear_fit = {{"skipped", why}};
   r.checkpoint = cfg.checkpoint.string();
   r.run = run_name(cfg.checkpoint);
   r.trained_on = trained_on;

@@ -72,6 +72,13 @@ TEST(RunEval, ValidationSplitHeldOutDomainReportFilesAndCli) {
   EXPECT_EQ(r.rows.front().mode, "single rollout");
   ASSERT_EQ(r.rows.front().mse_source.size(), 31u);
   EXPECT_GT(r.rows.front().mse_source.back().value, r.rows.front().mse.back().value);  // px > torso units
+  // The linear baseline is fitted on the 2 training clips (4 windows each), never the validation ones.
+  ASSERT_EQ(r.rows.size(), 4u);
+  EXPECT_EQ(r.rows[3].model, "linear ridge (k=10)");
+  EXPECT_TRUE(r.rows[3].baseline);
+  ASSERT_EQ(r.rows[3].mse.size(), 31u);
+  EXPECT_EQ(r.linear_fit["train_windows"], 8);
+  EXPECT_EQ(r.linear_fit["k"], 10);
 
   for (const char* f : {"metrics.json", "report.md", "error_vs_horizon.png", "sample_forecast.png"})
     EXPECT_TRUE(fs::exists(tmp / "report_video" / f)) << f;
@@ -110,6 +117,22 @@ TEST(RunEval, ValidationSplitHeldOutDomainReportFilesAndCli) {
   ASSERT_EQ(test::run_cli("eval " + ckpt.string() + " " + (tmp / "mocap").string() + " -q --bootstrap 50 --json " +
                               (tmp / "m.json").string(), &out), 0) << out;
   EXPECT_NE(out.find("| flat | single rollout |"), std::string::npos) << out;
+  auto mj = nlohmann::json::parse(read_text(tmp / "m.json"));
+  ASSERT_EQ(mj["rows"].size(), 4u);
+  EXPECT_EQ(mj["rows"][3]["model"], "linear ridge (k=10)");
+  EXPECT_EQ(mj["linear_fit"]["train_windows"], 8);
+  // --linear-k 0: no linear row; a training dataset that is gone: the report says why.
+  ASSERT_EQ(test::run_cli("eval " + ckpt.string() + " " + (tmp / "mocap").string() +
+                              " -q --bootstrap 20 --linear-k 0 --json " + (tmp / "m0.json").string(), &out), 0)
+      << out;
+  EXPECT_EQ(nlohmann::json::parse(read_text(tmp / "m0.json"))["rows"].size(), 3u);
+  fs::rename(tmp / "video", tmp / "video_moved");
+  cfg.dataset = tmp / "mocap";
+  cfg.all = false;
+  auto gone = eval::run_eval(cfg);
+  EXPECT_EQ(gone.rows.size(), 3u);
+  EXPECT_NE(gone.linear_fit.value("skipped", "").find("not available"), std::string::npos) << gone.linear_fit;
+  EXPECT_NE(gone.to_markdown().find("| linear baseline | not fitted:"), std::string::npos);
   ASSERT_EQ(test::run_cli("compare " + (tmp / "report_video").string() + " " + (tmp / "m.json").string() +
                               " -o " + (tmp / "t.md").string(), &out), 0) << out;
   EXPECT_NE(out.find("| flat_run | flat |"), std::string::npos) << out;

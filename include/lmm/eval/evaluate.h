@@ -1,6 +1,7 @@
 // `lmm eval` as library calls: forecast held-out windows with a model (single rollout
 // for deterministic models; single sample, mean of K and best of K for stochastic ones),
-// run the zero- and constant-velocity baselines on the same windows, and summarize every
+// run the zero- and constant-velocity baselines (and, when given, the fitted linear ridge
+// baseline of eval/linear_baseline.h) on the same windows, and summarize every
 // metric of eval/metrics.h with clip-bootstrap intervals into an EvalReport.
 //   EvalWindows: context (N, 120, 75), target (N, 30, 75), clip (N) int64, scale (N)
 #pragma once
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "lmm/eval/linear_baseline.h"
 #include "lmm/eval/report.h"
 #include "lmm/models/forecaster.h"
 
@@ -32,14 +34,15 @@ struct EvalOptions {
   bool progress = true;  // progress lines on stderr
 };
 
-// Baselines only: rows "zero-velocity" and "constant-velocity", ground-truth plausibility.
-EvalReport evaluate_baselines(const EvalWindows& w, const EvalOptions& opt);
+// Baselines only: rows "zero-velocity", "constant-velocity" and, when `linear` is given,
+// linear->name() (e.g. "linear ridge (k=10)"), ground-truth plausibility.
+EvalReport evaluate_baselines(const EvalWindows& w, const EvalOptions& opt, const LinearBaseline* linear = nullptr);
 
 // The model's rows (stochastic = true: "single sample", "mean of K", "best of K (oracle)";
 // else "single rollout"), its teacher-forced error, then the baseline rows. Runs under
 // NoGradGuard with the model in eval mode. Fills the report's numbers and sizes;
 // provenance fields (checkpoint, dataset, ...) are left to the caller.
 EvalReport evaluate_model(models::ForecasterImpl& model, bool stochastic, const EvalWindows& w,
-                          const EvalOptions& opt);
+                          const EvalOptions& opt, const LinearBaseline* linear = nullptr);
 
 }  // namespace lmm::eval

@@ -19,7 +19,7 @@ struct Row {
   std::string model;                 // "flat", "diffusion", "zero-velocity", "constant-velocity"
   std::string mode;                  // "single rollout", "mean of 10", "best of 10 (oracle)", "baseline"
   bool oracle = false;               // chosen with the target (best of K)
-  bool baseline = false;             // zero- or constant-velocity
+  bool baseline = false;             // zero-velocity, constant-velocity or linear ridge
   std::vector<Estimate> mse;         // (H + 1) position MSE, normalized units^2 (torso = 1)
   std::vector<Estimate> mse_source;  // (H + 1) position MSE in source units^2; empty if unknown
   std::vector<Estimate> velocity;    // (H + 1) velocity MSE, (normalized units / frame)^2
@@ -46,6 +46,9 @@ struct EvalReport {
   Estimate diversity;         // APD of the K samples (stochastic models), normalized units
   Row ground_truth;           // plausibility of the true future, for reference (no MSE)
   Estimate context_step;      // typical centre-of-mass step inside the context
+  // Linear ridge baseline fit (LinearBaseline::describe(): k, lambda, train_windows, ...),
+  // {"skipped": reason} when it could not be fitted, null when not requested.
+  nlohmann::json linear_fit;
 
   nlohmann::json to_json() const;
   static EvalReport from_json(const nlohmann::json& j);  // throws FormatError("report", ...)

@@ -3,13 +3,16 @@
 // clip: a held-out, possibly cross-domain evaluation), cut windows, evaluate
 // (eval/evaluate.h) and write metrics.json, report.md, error_vs_horizon.png and a
 // sample forecast rendering.
-//   windows: context (N, 120, 75), target (N, 30, 75) at the checkpoint's stride
+//   windows: context (N, C, 75), target (N, H, 75) with the checkpoint's context C and
+//   horizon H (its task protocol, e.g. 120 -> 30) and stride
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "lmm/eval/evaluate.h"
+#include "lmm/train/windows.h"
 
 namespace lmm::eval {
 
@@ -22,13 +25,21 @@ struct EvalConfig {
   EvalOptions options;               // samples K, batch size, bootstrap reps, seed
   std::filesystem::path json_out;    // write metrics JSON here too; "" = no
   std::filesystem::path report_dir;  // metrics.json, report.md, PNGs; "" = no
+  int linear_k = 10;                 // context frames of the linear ridge baseline; 0 = no linear baseline
 };
 
-// Clips of `dataset` cut into evaluation windows. `only` (sorted names) restricts the
-// clips when non-empty. Clips shorter than context + horizon give no windows; units are
-// "" when the clips disagree. Throws IoError/FormatError for unreadable stores.
+// Clips of `dataset` cut into evaluation windows of spec.context + spec.horizon frames
+// every spec.stride. `only` (sorted names) restricts the clips when non-empty. Clips
+// shorter than context + horizon give no windows; units are "" when the clips disagree.
+// Throws IoError/FormatError for unreadable stores.
 EvalWindows load_eval_windows(const std::filesystem::path& dataset, const std::vector<std::string>& only,
-                              int stride, bool include_unusable, bool progress);
+                              const train::WindowSpec& spec, bool include_unusable, bool progress);
+
+// The linear ridge baseline fitted on the training windows of the run that wrote the
+// checkpoint metadata `meta` (its "data": dataset, split, context, horizon, stride).
+// Returns nullopt and sets `why` when the training dataset is not available.
+std::optional<LinearBaseline> fit_run_linear_baseline(const nlohmann::json& meta, int k, bool progress,
+                                                      std::string& why);
 
 // Runs the evaluation and writes the requested files. Throws CheckpointError,
 // ConfigError (no windows, bad options), IoError.
