@@ -18,6 +18,11 @@ jobs="${FUZZ_JOBS:-$(nproc)}"
 CLANG_CXX="${CLANG_CXX:-$(command -v clang++-14 || command -v clang++)}"
 CLANG_CC="${CLANG_CC:-$(command -v clang-14 || command -v clang)}"
 
+# ccache (when present, as in scripts/build.sh): paths relative to the checkout, so that a
+# fresh clone (CI) reuses the sanitizer objects of an earlier build.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
+export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
+
 t0=$SECONDS
 if [ ! -f build-fuzz/CMakeCache.txt ]; then
   gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
