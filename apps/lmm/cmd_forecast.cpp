@@ -1,6 +1,7 @@
 // `lmm forecast CHECKPOINT CLIP.h5 | DATASET --clip NAME [-o OUT_DIR] [--units source|normalized]`:
-// predicts the 30 frames after a clip's last 120, prints a summary and optionally writes
-// them as OpenPose per-frame JSON.
+// predicts the frames after a clip's last ones with the checkpoint's task protocol (paper:
+// 30 after the last 120; short: 15 after the last 30), prints a summary and optionally
+// writes them as OpenPose per-frame JSON.
 #include <fmt/core.h>
 
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "lmm/io/dataset.h"
 #include "lmm/train/checkpoint.h"
 #include "lmm/train/forecast_clip.h"
+#include "lmm/train/windows.h"
 
 namespace {
 
@@ -21,7 +23,7 @@ struct Opts {
 
 lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Opts>();
-  auto* sub = app.add_subcommand("forecast", "Predict the 30 frames that follow a clip's last 120");
+  auto* sub = app.add_subcommand("forecast", "Predict the frames that follow a clip (30 after the last 120, or the checkpoint's protocol)");
   sub->add_option("checkpoint", o->checkpoint, "Checkpoint (best.ckpt or last.ckpt of a run)")->required();
   sub->add_option("input", o->input, "A clip .h5 file, or a dataset directory with --clip")->required();
   sub->add_option("--clip", o->clip, "Clip name when INPUT is a dataset");
@@ -42,7 +44,9 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
       clip = lmm::io::read_clip_file(o->input);
     }
     auto loaded = lmm::train::load_model(o->checkpoint);
-    auto f = lmm::train::forecast_clip(*loaded.model, clip, lmm::train::parse_forecast_units(o->units));
+    const auto spec = lmm::train::window_spec_from_json(loaded.meta.value("data", nlohmann::json::object()));
+    auto f = lmm::train::forecast_clip(*loaded.model, clip, lmm::train::parse_forecast_units(o->units), spec.horizon,
+                                       spec.context);
     const auto& st = loaded.meta.value("state", nlohmann::json::object());
     fmt::print("{} model from {} (epoch {}, step {}), clip {} ({} frames)\n", loaded.model->kind(), o->checkpoint,
                st.value("epoch", 0), st.value("step", 0), clip.name, clip.frames);

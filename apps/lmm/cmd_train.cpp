@@ -1,5 +1,7 @@
-// `lmm train DATASET --model flat|htt|diffusion [--preset paper|small] -o RUN_DIR [options]`:
-// trains a forecaster (spec 4.1) and leaves metrics.jsonl, loss.png, best.ckpt and
+// `lmm train DATASET --model flat|htt|diffusion [--preset paper|small] -o RUN_DIR
+//  [--protocol paper|short | --context N --horizon M] [options]`: trains a forecaster (spec 4.1)
+// on windows of the task protocol (paper: 120 -> 30 frames, short: 30 -> 15), recorded in
+// the checkpoint metadata for `lmm eval` / `lmm forecast`, and leaves metrics.jsonl, loss.png, best.ckpt and
 // last.ckpt in RUN_DIR; `--resume` continues RUN_DIR/last.ckpt exactly. Ctrl-C stops
 // after the current step and saves last.ckpt (a second Ctrl-C kills). `--dist gloo|nccl`
 // with RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT (or the flags) trains data-parallel, one
@@ -26,14 +28,15 @@ extern "C" void on_sigint(int) {
 struct Opts {
   lmm::train::RunConfig run;
   lmm::train::DistFlags dist;  // flags override the launcher's environment
-  std::string dataset, run_dir, model_config;
+  std::string dataset, run_dir, model_config, protocol = "paper";
+  int context = 0, horizon = 0;  // explicit window, 0 = the protocol's
   bool include_unusable = false, include_partial = false, quiet = false;
 };
 
 lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Opts>();
   auto& r = o->run;
-  auto* sub = app.add_subcommand("train", "Train a forecasting model on a dataset (120 -> 30 frames)");
+  auto* sub = app.add_subcommand("train", "Train a forecasting model on a dataset (120 -> 30 frames, or --protocol short: 30 -> 15)");
   sub->add_option("dataset", o->dataset, "Dataset directory (lmm ingest output); optional with --resume");
   auto* model = sub->add_option("--model", r.model_kind, "Model: flat | htt | diffusion")
                     ->check(CLI::IsMember({"flat", "htt", "diffusion"}));
@@ -50,6 +53,14 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
                                 "Stop after this many optimizer steps, 0 = none (on --resume: the run's unless given)");
   auto* stride = sub->add_option("--stride", r.data.windows.stride, "Frames between window starts")
                      ->capture_default_str();
+  auto* protocol = sub->add_option("--protocol", o->protocol,
+                                   "Task: paper (120 -> 30 frames at 15 FPS) | short (30 -> 15)")
+                       ->check(CLI::IsMember({"paper", "short"}))
+                       ->capture_default_str();
+  auto* context = sub->add_option("--context", o->context, "Context frames (overrides the protocol's)")
+                      ->check(CLI::PositiveNumber);
+  auto* horizon = sub->add_option("--horizon", o->horizon, "Forecast frames (overrides the protocol's)")
+                      ->check(CLI::PositiveNumber);
   auto* seed = sub->add_option("--seed", r.train.seed, "Seed of the split, init and shuffling")->capture_default_str();
   auto* lr = sub->add_option("--lr", r.train.lr, "AdamW learning rate")->capture_default_str();
   auto* batch = sub->add_option("--batch", r.train.batch, "Windows per step")->capture_default_str();
@@ -81,18 +92,22 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   sub->add_flag("--include-partial", o->include_partial,
                 "Also train on partial bodies (QC: lower body only / upper body only)");
   sub->add_flag("-q,--quiet", o->quiet, "No progress output");
-  sub->callback([o, &exit_code, model, preset, mconf, stride, seed, lr, batch, vf, ss, sse, ssm, vfw, unusable,
-                 epochs, steps, patience] {
+  sub->callback([o, &exit_code, model, preset, mconf, stride, protocol, context, horizon, seed, lr, batch, vf, ss,
+                 sse, ssm, vfw, unusable, epochs, steps, patience] {
     auto& r = o->run;
     r.overrides = {epochs->count() > 0, steps->count() > 0, patience->count() > 0};
     if (!r.train.resume && model->count() == 0) throw lmm::ConfigError("--model is required (flat | htt | diffusion)");
     if (!r.train.resume && o->dataset.empty()) throw lmm::ConfigError("DATASET is required");
     if (r.train.resume) {
-      for (auto* opt : {model, preset, mconf, stride, seed, lr, batch, vf, ss, sse, ssm, vfw, unusable})
+      for (auto* opt : {model, preset, mconf, stride, protocol, context, horizon, seed, lr, batch, vf, ss, sse, ssm, vfw,
+                        unusable})
         if (opt->count() > 0)
           fmt::print(stderr, "lmm train: warning: {} is ignored with --resume (the checkpoint's value is used)\n",
                      opt->get_name());
     }
+    r.data.windows = lmm::train::protocol_spec(o->protocol, r.data.windows);
+    if (o->context > 0) r.data.windows.context = o->context;
+    if (o->horizon > 0) r.data.windows.horizon = o->horizon;
     r.dist = lmm::train::dist_config_from_env(o->dist);
     r.data.dataset = o->dataset;
     r.data.skip_unusable = !o->include_unusable;

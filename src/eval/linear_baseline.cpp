@@ -151,9 +151,7 @@ train::DataConfig training_data_config(const nlohmann::json& d) {
   c.dataset = d.value("dataset", std::string());
   c.split_seed = d.value("split_seed", c.split_seed);
   c.val_frac = d.value("val_frac", c.val_frac);
-  c.windows.stride = d.value("stride", c.windows.stride);
-  c.windows.context = d.value("context", c.windows.context);
-  c.windows.horizon = d.value("horizon", c.windows.horizon);
+  c.windows = train::window_spec_from_json(d);
   c.skip_unusable = d.value("skip_unusable", c.skip_unusable);
   c.skip_partial = d.value("skip_partial", c.skip_partial);
   c.val_clips = d.value("val_clips", std::vector<std::string>());

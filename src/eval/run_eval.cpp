@@ -124,7 +124,7 @@ std::optional<LinearBaseline> fit_run_linear_baseline(const json& meta, int k, b
   dc.progress = progress;
   auto data = train::load_training_data(dc);
   LinearBaselineOptions opt;
-  opt.k = k;
+  opt.k = std::min(k, dc.windows.context);  // a short protocol's context may be shorter than k
   return fit_linear_baseline(data.train, opt);
 }
 

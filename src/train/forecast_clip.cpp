@@ -1,6 +1,6 @@
-// `lmm forecast` as library calls: last-120-frame context, model forecast, unit
+// `lmm forecast` as library calls: last-C-frame context, model forecast, unit
 // conversion, OpenPose JSON output and a printed summary.
-//   context (1, 120, 75) -> (1, 30, 75) -> pose (30, 25, 3)
+//   context (1, C, 75) -> (1, H, 75) -> pose (H, 25, 3)   (paper protocol: C = 120, H = 30)
 #include "lmm/train/forecast_clip.h"
 
 #include <algorithm>
@@ -37,26 +37,28 @@ std::vector<float> to_source_units(const std::vector<float>& pose, const Normali
 }
 
 ClipForecast forecast_clip(models::ForecasterImpl& model, const NormalizedClip& clip, ForecastUnits units,
-                           int horizon) {
-  const int C = models::kContextFrames;
+                           int horizon, int context_frames) {
+  const int C = context_frames;
+  LMM_CHECK(C >= 1 && horizon >= 1, "forecast needs context and horizon >= 1, got " << C << " and " << horizon);
   LMM_CHECK(clip.frames >= C, "clip " << clip.name << " has " << clip.frames << " frames, expected at least " << C
-                                      << " (8 s at 15 FPS) of context");
+                                      << " (" << C / kStandardFps << " s at 15 FPS) of context");
   LMM_CHECK(clip.pose.size() == size_t(clip.frames) * kFrameDim,
             "clip " << clip.name << ": pose has " << clip.pose.size() << " values, expected " << clip.frames
                     << " x " << kFrameDim);
   ClipForecast f;
   f.clip = clip.name;
   f.context_start = clip.frames - C;
+  f.context = C;
   f.frames = horizon;
   auto context = torch::from_blob(const_cast<float*>(clip.pose.data()) + size_t(f.context_start) * kFrameDim,
                                   {1, C, kFrameDim}, torch::kFloat32)
-                     .clone();  // (1, 120, 75)
+                     .clone();  // (1, C, 75)
   torch::Tensor pred;
   {
     torch::NoGradGuard no_grad;
     bool was_training = model.is_training();
     model.eval();
-    pred = model.forecast(context, horizon).contiguous();  // (1, 30, 75)
+    pred = model.forecast(context, horizon).contiguous();  // (1, H, 75)
     model.train(was_training);
   }
   LMM_CHECK(pred.dim() == 3 && pred.size(1) == horizon && pred.size(2) == kFrameDim,
@@ -115,7 +117,7 @@ std::string forecast_summary(const ClipForecast& f) {
     out += line;
   }
   std::snprintf(line, sizeof line, "(%d frames at 15 FPS after context frames %d..%d; displacement from the last "
-                "context frame; units: %s)\n", f.frames, f.context_start, f.context_start + models::kContextFrames - 1,
+                "context frame; units: %s)\n", f.frames, f.context_start, f.context_start + f.context - 1,
                 f.units.c_str());
   out += line;
   return out;

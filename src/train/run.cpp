@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "lmm/core/error.h"
+#include "lmm/models/tokens.h"
 #include "lmm/train/checkpoint.h"
 #include "lmm/train/distributed.h"
 #include "lmm/train/step_memory.h"
@@ -60,7 +61,7 @@ TrainResult run_training(RunConfig cfg) {
     if (cfg.data.dataset.empty()) cfg.data.dataset = d.value("dataset", std::string());
     cfg.data.split_seed = d.value("split_seed", cfg.train.seed);
     cfg.data.val_frac = d.value("val_frac", cfg.data.val_frac);
-    cfg.data.windows.stride = d.value("stride", cfg.data.windows.stride);
+    cfg.data.windows = window_spec_from_json(d);  // the run's protocol (context, horizon) and stride
     cfg.data.skip_unusable = d.value("skip_unusable", cfg.data.skip_unusable);
     cfg.data.skip_partial = d.value("skip_partial", cfg.data.skip_partial);
     cfg.data.val_clips = d.value("val_clips", std::vector<std::string>());
@@ -79,15 +80,21 @@ TrainResult run_training(RunConfig cfg) {
     model = models::make_model(cfg.model_kind, cfg.preset, cfg.model_overrides);
   }
 
+  LMM_CHECK(model->kind() != "htt" || cfg.data.windows.context % models::kWindowFrames == 0,
+            "the htt model groups context frames in windows of " << models::kWindowFrames << ": context "
+                                                                 << cfg.data.windows.context << " is not a multiple");
   cfg.data.progress = cfg.train.progress;
   TrainingData data = load_training_data(cfg.data);
   if (cfg.train.progress) {
     std::fprintf(stderr, "data: %s\n", data.summary().c_str());
+    std::fprintf(stderr, "protocol: %s, %d -> %d frames (stride %d)\n", protocol_name(cfg.data.windows).c_str(),
+                 cfg.data.windows.context, cfg.data.windows.horizon, cfg.data.windows.stride);
     std::fprintf(stderr, "model: %s (preset %s), %lld parameters; %d threads%s\n", model->kind().c_str(),
                  preset.c_str(), static_cast<long long>(models::count_parameters(*model)),
                  torch::get_num_threads(), cfg.train.resume ? "; resuming from last.ckpt" : "");
   }
   cfg.train.extra_meta = {{"data", data.describe(cfg.data)}, {"preset", preset}};
+  cfg.train.extra_meta["data"]["protocol"] = protocol_name(cfg.data.windows);
   if (dist) {
     cfg.train.dist = dist.get();
     cfg.train.extra_meta["distributed"] = {{"backend", cfg.dist.backend}, {"world_size", cfg.dist.world_size}};

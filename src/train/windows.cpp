@@ -43,6 +43,30 @@ ClipFrames clip_frames(const NormalizedClip& clip) {
   return ClipFrames{clip.name, clip.frames, clip.pose};
 }
 
+WindowSpec protocol_spec(const std::string& name, WindowSpec spec) {
+  if (name == "paper") spec.context = 120, spec.horizon = 30;
+  else if (name == "short") spec.context = 30, spec.horizon = 15;
+  else throw ConfigError("protocol '" + name + "': expected paper (120 -> 30 frames) | short (30 -> 15)");
+  return spec;
+}
+
+std::string protocol_name(const WindowSpec& spec) {
+  for (const char* name : {"paper", "short"}) {
+    WindowSpec p = protocol_spec(name);
+    if (p.context == spec.context && p.horizon == spec.horizon) return name;
+  }
+  return "custom";
+}
+
+WindowSpec window_spec_from_json(const nlohmann::json& data) {
+  WindowSpec spec;
+  if (!data.is_object()) return spec;
+  spec.context = data.value("context", spec.context);
+  spec.horizon = data.value("horizon", spec.horizon);
+  spec.stride = data.value("stride", spec.stride);
+  return spec;
+}
+
 int64_t window_count(int frames, const WindowSpec& spec) {
   LMM_CHECK(spec.stride >= 1, "window stride is " << spec.stride << ", expected >= 1");
   LMM_CHECK(spec.context >= 1 && spec.horizon >= 1,

@@ -1,6 +1,7 @@
 // `lmm eval` / `lmm compare` end to end on tiny synthesized datasets and an untrained
 // small flat model: split choice (validation vs held-out), source units, report files
-// (JSON, Markdown, PNGs that decode) and the CLI.
+// (JSON, Markdown, PNGs that decode), the CLI, the linear ridge baseline fitted on the
+// training split, and the task protocol (lmm train --protocol short -> eval / forecast).
 #include <gtest/gtest.h>
 
 #include <opencv2/imgcodecs.hpp>
@@ -12,6 +13,7 @@
 #include "lmm/pipeline/normalize.h"
 #include "lmm/pipeline/synth.h"
 #include "lmm/train/checkpoint.h"
+#include "synth_dataset.h"
 #include "test_support.h"
 
 using namespace lmm;
@@ -137,4 +139,52 @@ TEST(RunEval, ValidationSplitHeldOutDomainReportFilesAndCli) {
                               " -o " + (tmp / "t.md").string(), &out), 0) << out;
   EXPECT_NE(out.find("| flat_run | flat |"), std::string::npos) << out;
   EXPECT_TRUE(fs::exists(tmp / "t.md"));
+}
+
+TEST(RunEval, ShortProtocolFromTrainToEvalAndForecast) {
+  test::TempDir d;
+  auto names = test::make_synth_dataset(d / "ds", 5, 6.0);  // 90 frames: too short for 120 -> 30
+  const std::string ds = (d / "ds").string(), run = (d / "run").string();
+  std::string out;
+  ASSERT_EQ(test::run_cli("train " + ds + " --model flat --preset small --protocol short --epochs 1 --threads 1 "
+                          "--stride 15 --val-frac 0.2 -q -o " + run, &out), 0) << out;
+  auto meta = train::read_checkpoint(d / "run/best.ckpt").meta;
+  EXPECT_EQ(meta["data"]["context"], 30);
+  EXPECT_EQ(meta["data"]["horizon"], 15);
+  EXPECT_EQ(meta["data"]["protocol"], "short");
+  EXPECT_EQ(meta["data"]["train_windows"], 16);  // 4 clips x ((90 - 45) / 15 + 1)
+
+  eval::EvalConfig cfg;
+  cfg.checkpoint = d / "run/best.ckpt";
+  cfg.dataset = d / "ds";
+  cfg.options.bootstrap = 50;
+  cfg.options.progress = false;
+  auto r = eval::run_eval(cfg);
+  EXPECT_EQ(r.split, "validation");
+  EXPECT_EQ(r.context, 30);
+  EXPECT_EQ(r.horizon, 15);
+  EXPECT_EQ(r.windows, 4);
+  ASSERT_EQ(r.rows.size(), 4u);
+  for (const auto& row : r.rows) EXPECT_EQ(row.mse.size(), 16u) << row.model;
+  EXPECT_EQ(r.rows[3].model, "linear ridge (k=10)");
+  EXPECT_EQ(r.linear_fit["train_windows"], 16);
+  EXPECT_NE(r.to_markdown().find("4 windows of 30 context + 15 forecast frames"), std::string::npos);
+
+  // lmm forecast: the 15 frames after the clip's last 30.
+  ASSERT_EQ(test::run_cli("forecast " + run + "/best.ckpt " + ds + " --clip " + names[0] + " --threads 1", &out), 0)
+      << out;
+  EXPECT_NE(out.find("   15  +1.000"), std::string::npos) << out;
+  EXPECT_EQ(out.find("   16  "), std::string::npos) << out;
+  EXPECT_NE(out.find("(15 frames at 15 FPS after context frames 60..89"), std::string::npos) << out;
+
+  // Explicit --context/--horizon; htt needs a context that is a multiple of its 5-frame windows.
+  EXPECT_NE(test::run_cli("train " + ds + " --model htt --preset small --context 32 --horizon 8 --epochs 1 -q -o " +
+                              (d / "run_htt").string(), &out), 0);
+  EXPECT_NE(out.find("not a multiple"), std::string::npos) << out;
+  ASSERT_EQ(test::run_cli("train " + ds + " --model flat --preset small --context 40 --horizon 10 --epochs 1 "
+                          "--threads 1 --stride 15 --val-frac 0.2 -q -o " + (d / "run40").string(), &out), 0) << out;
+  auto m40 = train::read_checkpoint(d / "run40/last.ckpt").meta;
+  EXPECT_EQ(m40["data"]["context"], 40);
+  EXPECT_EQ(m40["data"]["horizon"], 10);
+  EXPECT_EQ(m40["data"]["protocol"], "custom");
 }

@@ -104,3 +104,28 @@ TEST(Split, EpochPermutationIsAPermutationAndDependsOnSeedAndEpoch) {
   EXPECT_NE(p, epoch_permutation(50, 7, 4));
   EXPECT_NE(p, epoch_permutation(50, 8, 3));
 }
+
+TEST(Windows, TaskProtocols) {
+  WindowSpec base;
+  base.stride = 4;
+  auto paper = protocol_spec("paper", base), short_ = protocol_spec("short", base);
+  EXPECT_EQ(paper.context, 120);
+  EXPECT_EQ(paper.horizon, 30);
+  EXPECT_EQ(short_.context, 30);
+  EXPECT_EQ(short_.horizon, 15);
+  EXPECT_EQ(short_.stride, 4);  // the stride is kept
+  EXPECT_THROW(protocol_spec("long"), ConfigError);
+  EXPECT_EQ(protocol_name(paper), "paper");
+  EXPECT_EQ(protocol_name(short_), "short");
+  EXPECT_EQ(protocol_name(WindowSpec{60, 30, 10}), "custom");
+  EXPECT_EQ(window_count(44, short_), 0);
+  EXPECT_EQ(window_count(45, short_), 1);
+  // Checkpoint metadata: recorded values, or the paper protocol for older checkpoints.
+  auto rec = window_spec_from_json({{"context", 30}, {"horizon", 15}, {"stride", 5}});
+  EXPECT_EQ(rec.context, 30);
+  EXPECT_EQ(rec.horizon, 15);
+  EXPECT_EQ(rec.stride, 5);
+  auto old = window_spec_from_json({{"stride", 10}});
+  EXPECT_EQ(old.context, 120);
+  EXPECT_EQ(old.horizon, 30);
+}

@@ -1,7 +1,8 @@
-// Forecasting the continuation of one clip (`lmm forecast`): the last 120 frames of a
-// normalized clip are the context, the model predicts the next 30; the result can be
-// converted back to the clip's source units and written as OpenPose per-frame JSON.
-//   context (1, 120, 75) -> forecast (30, 25, 3): x, y, confidence (copied from the
+// Forecasting the continuation of one clip (`lmm forecast`): the last C frames of a
+// normalized clip are the context, the model predicts the next H (the checkpoint's task
+// protocol: paper 120 -> 30, short 30 -> 15); the result can be converted back to the
+// clip's source units and written as OpenPose per-frame JSON.
+//   context (1, C, 75) -> forecast (H, 25, 3): x, y, confidence (copied from the
 //   last context frame); source units: x_src = x_norm * scale + center[last context frame]
 #pragma once
 #include <filesystem>
@@ -18,17 +19,19 @@ ForecastUnits parse_forecast_units(const std::string& s);  // "normalized" | "so
 
 struct ClipForecast {
   std::string clip;         // name of the clip forecast from
-  int context_start = 0;    // first context frame (T - 120)
-  int frames = 0;           // predicted frames, 30
+  int context_start = 0;    // first context frame (T - C)
+  int context = 0;          // context frames C, e.g. 120
+  int frames = 0;           // predicted frames H, e.g. 30
   std::string units;        // "normalized" or the source units ("px", "mm")
   std::vector<float> pose;  // (frames, 25, 3) x, y, confidence in `units`
   std::vector<float> last_context;  // (25, 3) the last context frame, same units
 };
 
-// Runs model.forecast on the clip's last 120 frames (under NoGradGuard, eval mode).
-// Throws ConfigError naming the clip when it has fewer than 120 frames.
+// Runs model.forecast on the clip's last `context` frames (under NoGradGuard, eval mode).
+// Throws ConfigError naming the clip when it has fewer than `context` frames.
 ClipForecast forecast_clip(models::ForecasterImpl& model, const NormalizedClip& clip,
-                           ForecastUnits units = ForecastUnits::source, int horizon = models::kForecastFrames);
+                           ForecastUnits units = ForecastUnits::source, int horizon = models::kForecastFrames,
+                           int context = models::kContextFrames);
 
 // Normalized frames (n, 25, 3) -> source units using clip.scale and clip.center of
 // frame `ref_frame`; joints with confidence 0 stay (0, 0, 0).

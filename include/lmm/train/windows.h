@@ -1,11 +1,13 @@
-// Training windows and the train/validation split (spec 4.1).
-// A window is 120 context + 30 target frames cut from one normalized clip at a fixed
+// Training windows, task protocols and the train/validation split (spec 4.1).
+// A window is C context + H target frames (the task protocol: "paper" 120 -> 30, the
+// default; "short" 30 -> 15; or explicit) cut from one normalized clip at a fixed
 // stride; the split assigns whole clips to train or validation (never both),
 // deterministically from a seed and independent of the order clips are listed in.
 //   ClipFrames.pose (T, 75)  = NormalizedClip.pose (T, 25, 3) flattened (x, y, conf)
-//   WindowSet::batch -> context (B, 120, 75), target (B, 30, 75), float32
+//   WindowSet::batch -> context (B, C, 75), target (B, H, 75), float32 (paper: C = 120, H = 30)
 #pragma once
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,16 @@ struct WindowSpec {
   int horizon = models::kForecastFrames;  // frames to predict, 30
   int stride = 10;                        // frames between window starts, e.g. 10
 };
+
+// Task protocols at 15 FPS: "paper" = 120 -> 30 frames (8 s -> 2 s, the spec's task, the
+// default), "short" = 30 -> 15 (2 s -> 1 s, for short clips). Returns spec with context
+// and horizon set (stride kept); ConfigError for other names.
+WindowSpec protocol_spec(const std::string& name, WindowSpec spec = {});
+// "paper", "short" or "custom" for other context/horizon pairs.
+std::string protocol_name(const WindowSpec& spec);
+// The window spec a checkpoint's metadata "data" records ({"context", "horizon",
+// "stride"}); the paper protocol and stride 10 where a key is missing (older checkpoints).
+WindowSpec window_spec_from_json(const nlohmann::json& data);
 
 // Number of windows a clip of T frames yields: floor((T - context - horizon) / stride) + 1,
 // or 0 when T < context + horizon. Throws ConfigError for stride < 1.
