@@ -18,9 +18,11 @@ jobs="${FUZZ_JOBS:-$(nproc)}"
 CLANG_CXX="${CLANG_CXX:-$(command -v clang++-14 || command -v clang++)}"
 CLANG_CC="${CLANG_CC:-$(command -v clang-14 || command -v clang)}"
 
-# ccache (when present, as in scripts/build.sh): paths relative to the checkout, so that a
-# fresh clone (CI) reuses the sanitizer objects of an earlier build.
+# ccache (when present, as in scripts/build.sh): paths relative to the checkout and, as these
+# objects carry debug info (-g), the build directory left out of the hash, so that a fresh
+# clone (CI) reuses the sanitizer objects of an earlier build.
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
 
 t0=$SECONDS
