@@ -2,7 +2,9 @@
 // 2^31 frames, BVH "Frames: 2147483648", NTU frame count 2^31, .npy shape (2147483648, 17, 3),
 // pickle strings of 2^62 bytes, zip members of 2^31 bytes), a BVH nested a million joints
 // deep, and JSON nested a million levels ([[[...]]] and {"a":{"a":...}}) for every JSON
-// reader. Each must fail with lmm::FormatError naming the file, and fail before allocating:
+// reader. Each must fail with lmm::FormatError naming the file (declared vs found where a
+// count was declared; the BVH parser refuses joints nested deeper than 1000), and fail
+// before allocating:
 // every read runs in a forked child whose address space is capped at what the test process
 // already maps plus 1 GiB (RLIMIT_AS), so a crash, a stack overflow or a huge allocation
 // shows up as a failed test with the signal or std::bad_alloc, not as a dead test binary.
