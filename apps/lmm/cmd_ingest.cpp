@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <cstdlib>
+#include <map>
 #include <memory>
 
 #include "commands.h"
@@ -54,8 +55,18 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
     cfg.read.view = lmm::parse_view(o->view);
     cfg.progress = !o->quiet;
     auto rep = lmm::pipeline::ingest(cfg);
-    for (const auto& s : rep.skipped) fmt::print(stderr, "skipped {}: {}\n", s.file, s.reason);
-    for (const auto& w : rep.warnings) fmt::print(stderr, "warning: {}: {}\n", w.file, w.reason);
+    // Notes and warnings that repeat (a corpus with an annotation file per clip, one exporter's
+    // habit on every clip) are said a few times, then counted.
+    std::map<std::string, int> skips;
+    for (const auto& s : rep.skipped)
+      if (++skips[s.reason] <= 10) fmt::print(stderr, "skipped {}: {}\n", s.file, s.reason);
+    for (const auto& [reason, n] : skips)
+      if (n > 10) fmt::print(stderr, "skipped ... {} more files: {}\n", n - 10, reason);
+    std::map<std::string, int> said;
+    for (const auto& w : rep.warnings)
+      if (++said[w.reason] <= 3) fmt::print(stderr, "warning: {}: {}\n", w.file, w.reason);
+    for (const auto& [reason, n] : said)
+      if (n > 3) fmt::print(stderr, "warning: ... the same for {} more clips: {}\n", n - 3, reason);
     for (const auto& f : rep.failures)
       fmt::print(stderr, "FAILED {}{}: {}\n", f.file, f.frame >= 0 ? fmt::format(" (frame {})", f.frame) : "",
                  f.reason);

@@ -39,7 +39,11 @@ std::vector<FormatSpec> make_formats() {
   std::vector<FormatSpec> f;
   f.push_back({"openpose", {}, "OpenPose per-frame JSON directory (BODY_25, BODY_25B, COCO-18; one clip per file prefix)",
                {}, true, [](const fs::path& p, std::string_view) { return probe_openpose_dir(p); },
-               is_openpose_frame_file, read_openpose_frames});
+               [](const fs::path& p) {
+                 // the frames, and the `pose_meta.json` sidecar (frame rate) of lmm's writers
+                 return p.filename() == "pose_meta.json" || is_openpose_frame_file(p);
+               },
+               read_openpose_frames});
   f.push_back({"openpose_csv", {}, "OpenPose keypoints as CSV, header x0,y0,c0,...,c24 (OpenPoseR)", {".csv"}, false,
                [](const fs::path&, std::string_view head) { return probe_openpose_csv(head); }, {}, read_openpose_csv});
   f.push_back({"stgcn", {"kinetics"}, "ST-GCN / Kinetics-skeleton JSON (COCO-18 per frame, one file per video)", {".json"},

@@ -560,6 +560,9 @@ void write_openpose_dir(const RawClip& clip, const fs::path& dir) {
     }
     write_openpose_frame(dir / openpose_frame_filename(name, t), people);
   }
+  // The frame rate, which OpenPose JSON cannot hold, in the sidecar the reader looks for
+  // (`lmm pose` rewrites it with more fields).
+  if (clip.fps > 0) write_text_atomic(dir / "pose_meta.json", nlohmann::json{{"fps", clip.fps}, {"frames", clip.frames}, {"skeleton", "BODY_25"}}.dump(2) + "\n");
   // Remove frames of an earlier, longer clip of the same name.
   const std::string prefix = name + "_";
   for (const auto& e : fs::directory_iterator(dir)) {

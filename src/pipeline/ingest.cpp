@@ -23,7 +23,7 @@ IngestReport ingest(const IngestConfig& cfg) {
       const int before = rep.written;
       for (const RawClip& raw : io::read_clips(item, cfg.read)) {
         try {
-          for (const auto& w : raw.warnings) rep.warnings.push_back({raw.source_path, -1, raw.name + ": " + w});
+          for (const auto& w : raw.warnings) rep.warnings.push_back({raw.source_path, -1, w});
           NormalizedClip clip = normalize(raw, cfg.normalize);
           ds.write(clip);
           ++rep.written;

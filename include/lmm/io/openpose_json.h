@@ -35,7 +35,8 @@ void write_openpose_frame(const std::filesystem::path& path,
 
 // Writes clip.pose as <dir>/<name>_<12-digit t>_keypoints.json, t = 0..T-1 (name is
 // clip.name, "clip" when empty); frames whose confidences are all 0 get "people":[].
-// Stale <name>_*_keypoints.json files with t >= T are removed.
+// Stale <name>_*_keypoints.json files with t >= T are removed. When clip.fps > 0 the rate
+// goes to <dir>/pose_meta.json ({"fps", "frames", "skeleton"}), which the reader takes.
 void write_openpose_dir(const RawClip& clip, const std::filesystem::path& dir);
 
 // File name of frame t: "<name>_000000000012_keypoints.json".
