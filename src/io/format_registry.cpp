@@ -28,13 +28,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// ---- legacy readers that still map to BODY_25 themselves ----------------------------
-std::vector<SourceMotion> one(const RawClip& c) { return {body25_motion(c)}; }
-
 std::vector<FormatSpec> make_formats() {
   std::vector<FormatSpec> f;
   f.push_back({"openpose", {}, "OpenPose per-frame JSON directory (BODY_25, BODY_25B, COCO-18; one clip per file prefix)",

@@ -233,20 +233,6 @@ std::vector<InputItem> discover_inputs(const std::vector<fs::path>& inputs, cons
   return discover(inputs, format).items;
 }
 
-SourceMotion body25_motion(const RawClip& clip) {
-  SourceMotion m;
-  m.skeleton = "body25";
-  for (int j = 0; j < kNumJoints; ++j) m.points.emplace_back(joint_name(j));
-  m.frames = clip.frames;
-  m.dims = clip.pose3d.empty() ? 2 : 3;
-  m.fps = clip.fps;
-  m.units = clip.units;
-  m.data = m.dims == 3 ? clip.pose3d : clip.pose;
-  m.warnings = clip.warnings;
-  m.qc_flags = clip.qc_flags;
-  return m;
-}
-
 RawClip to_raw_clip(SourceMotion m, const ReadOptions& opt, const std::string& file, const std::string& family) {
   if (m.frames <= 0) throw FormatError(file, -1, "no frames");
   const size_t want = static_cast<size_t>(m.frames) * m.frame_size();

@@ -67,15 +67,11 @@ RawClip read_clip(const InputItem& item, const ReadOptions& opt);
 RawClip to_raw_clip(SourceMotion m, const ReadOptions& opt, const std::string& file,
                     const std::string& family);
 
-// Per-format readers of the original design (also usable directly); each returns BODY_25.
+// One-clip shortcuts of the readers (also usable directly); each returns BODY_25.
 RawClip read_openpose_dir(const std::filesystem::path& dir, double fps);   // default fps 30
 RawClip read_coco17(const std::filesystem::path& file, double fps);        // .json, .npy, .csv
 RawClip read_ntu_skeleton(const std::filesystem::path& file, double fps, View view);  // 30 FPS
 RawClip read_c3d(const std::filesystem::path& file, double fps, View view);
 RawClip read_bvh(const std::filesystem::path& file, double fps, View view);
-
-// A BODY_25 RawClip seen as a SourceMotion of the "body25" convention (for readers that
-// still map to BODY_25 themselves).
-SourceMotion body25_motion(const RawClip& clip);
 
 }  // namespace lmm::io
