@@ -16,6 +16,7 @@
 
 #include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
+#include "lmm/core/text.h"
 #include "lmm/io/format_registry.h"
 #include "lmm/io/joint_map.h"
 #include "lmm/io/npy.h"
@@ -443,12 +444,6 @@ KeypointNpyKind classify_frames(const std::vector<float>& v) {
   if (scores && !h36m) return KeypointNpyKind::coco17;
   if (h36m && !scores) return KeypointNpyKind::h36m17;
   return KeypointNpyKind::ambiguous;
-}
-
-std::string lower_extension(const fs::path& p) {
-  std::string e = p.extension().string();
-  for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return e;
 }
 
 int text_probe(std::string_view head) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "lmm/core/text.h"
 #include "lmm/io/bvh.h"
 #include "lmm/io/c3d.h"
 #include "lmm/io/coco17.h"
@@ -21,12 +22,6 @@
 namespace lmm::io {
 namespace fs = std::filesystem;
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
 
 std::vector<FormatSpec> make_formats() {
   std::vector<FormatSpec> f;
@@ -72,7 +67,7 @@ const std::vector<FormatSpec>& formats() {
 }
 
 const FormatSpec* find_format(std::string_view name) {
-  const std::string l = lower(std::string(name));
+  const std::string l = ascii_lower(name);
   for (const FormatSpec& f : formats()) {
     if (f.name == l) return &f;
     for (const auto& a : f.aliases)
@@ -91,7 +86,7 @@ std::string read_head(const fs::path& file) {
 }
 
 const FormatSpec* probe_file(const fs::path& file) {
-  const std::string ext = lower(file.extension().string());
+  const std::string ext = lower_extension(file);
   std::string head;
   bool have_head = false;
   const FormatSpec* best = nullptr;

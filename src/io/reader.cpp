@@ -8,6 +8,7 @@
 #include <set>
 
 #include "lmm/core/error.h"
+#include "lmm/core/text.h"
 #include "lmm/io/convention.h"
 #include "lmm/io/person_tracker.h"
 
@@ -36,11 +37,7 @@ std::string base_name(const InputItem& it) {
   if (f && f->directory) return p.filename().string();
   // "<video>.mp4.npz" (Detectron2 keypoints of a video) is named after the video.
   fs::path stem = p.stem();
-  static const char* const kVideo[] = {".mp4", ".avi", ".mov", ".mkv", ".webm"};
-  std::string ext = stem.extension().string();
-  for (char& c : ext) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  for (const char* v : kVideo)
-    if (ext == v) stem = stem.stem();
+  if (is_video_extension(lower_extension(stem))) stem = stem.stem();
   return stem.string();
 }
 

@@ -20,6 +20,7 @@
 
 #include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
+#include "lmm/core/text.h"
 #include "lmm/io/openpose_json.h"
 #include "lmm/pose/body25_mapping.h"
 #include "lmm/pose/pose_detector.h"
@@ -30,16 +31,6 @@ namespace fs = std::filesystem;
 namespace {
 constexpr const char* kDetectorFile = "pose_detection.tflite";
 
-std::string lower_ext(const fs::path& p) {
-  std::string e = p.extension().string();
-  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
-  return e;
-}
-bool is_video_ext(const std::string& e) {
-  static const std::set<std::string> k{".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg",
-                                       ".mpeg", ".wmv", ".flv", ".3gp", ".ts", ".mts"};
-  return k.count(e) > 0;
-}
 bool is_image_ext(const std::string& e) {
   static const std::set<std::string> k{".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp",
                                        ".ppm", ".pgm", ".jp2"};
@@ -223,7 +214,7 @@ std::vector<PoseInput> discover_pose_inputs(const std::vector<fs::path>& paths) 
     std::error_code ec;
     if (!fs::exists(p, ec)) throw IoError(p.string() + ": no such file or directory");
     if (!fs::is_directory(p, ec)) {
-      const std::string e = lower_ext(p);
+      const std::string e = lower_extension(p);
       // An explicit file of unknown type is tried as a video (it fails visibly if it is not).
       out.push_back({is_image_ext(e) ? PoseInput::Kind::image : PoseInput::Kind::video, p, p.stem().string()});
       continue;
@@ -235,8 +226,8 @@ std::vector<PoseInput> discover_pose_inputs(const std::vector<fs::path>& paths) 
     std::sort(files.begin(), files.end());
     std::map<fs::path, bool> image_dirs;  // folder -> has images (sorted by path)
     for (const auto& f : files) {
-      const std::string e = lower_ext(f);
-      if (is_video_ext(e)) out.push_back({PoseInput::Kind::video, f, f.stem().string()});
+      const std::string e = lower_extension(f);
+      if (is_video_extension(e)) out.push_back({PoseInput::Kind::video, f, f.stem().string()});
       else if (is_image_ext(e)) image_dirs[f.parent_path()] = true;
     }
     for (const auto& [dir, _] : image_dirs) {
@@ -275,7 +266,7 @@ class FrameSource {
       } else {
         std::error_code ec;
         for (const auto& e : fs::directory_iterator(in.path, ec))
-          if (e.is_regular_file(ec) && is_image_ext(lower_ext(e.path()))) images_.push_back(e.path());
+          if (e.is_regular_file(ec) && is_image_ext(lower_extension(e.path()))) images_.push_back(e.path());
         std::sort(images_.begin(), images_.end());
       }
       fps_ = image_fps;
@@ -319,7 +310,7 @@ class FrameSource {
 class OverlayWriter {
  public:
   OverlayWriter(fs::path path, double fps) : path_(std::move(path)), fps_(fps) {
-    as_image_ = is_image_ext(lower_ext(path_));
+    as_image_ = is_image_ext(lower_extension(path_));
   }
   ~OverlayWriter() {
     if (writer_.isOpened()) writer_.release();
@@ -330,7 +321,7 @@ class OverlayWriter {
     if (as_image_) {
       if (frames_++ > 0) return;
       std::vector<uchar> buf;
-      if (!cv::imencode(lower_ext(path_), frame, buf)) throw IoError(path_.string() + ": cannot encode overlay image");
+      if (!cv::imencode(lower_extension(path_), frame, buf)) throw IoError(path_.string() + ": cannot encode overlay image");
       write_text_atomic(path_, std::string(buf.begin(), buf.end()));
       return;
     }
@@ -339,7 +330,7 @@ class OverlayWriter {
       size_ = frame.size();
       tmp_ = path_.parent_path() / (path_.stem().string() + ".tmp." + std::to_string(::getpid()) +
                                     path_.extension().string());
-      const int fourcc = lower_ext(path_) == ".avi" ? cv::VideoWriter::fourcc('M', 'J', 'P', 'G')
+      const int fourcc = lower_extension(path_) == ".avi" ? cv::VideoWriter::fourcc('M', 'J', 'P', 'G')
                                                     : cv::VideoWriter::fourcc('m', 'p', '4', 'v');
       if (!writer_.open(tmp_.string(), fourcc, fps_, size_))
         throw IoError(path_.string() + ": cannot open a video writer (extension .mp4 or .avi expected)");

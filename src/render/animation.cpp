@@ -7,6 +7,7 @@
 
 #include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
+#include "lmm/core/text.h"
 #include "lmm/render/gif.h"
 #include "lmm/render/video.h"
 
@@ -20,8 +21,7 @@ void write_png(const std::filesystem::path& out, const cv::Mat& img) {
 }
 
 void write_animation(const std::filesystem::path& out, const SkeletonRenderer& r) {
-  std::string ext = out.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string ext = lower_extension(out);
   LMM_CHECK(r.timeline() >= 1, out.string() << ": nothing to render (no frames)");
   auto frame = [&r](int i) { return r.frame(i); };
   if (ext == ".mp4") {

@@ -7,6 +7,7 @@
 #include "lmm/core/body25.h"
 #include "lmm/core/clip.h"
 #include "lmm/core/error.h"
+#include "lmm/core/text.h"
 #include "test_support.h"
 
 using namespace lmm;
@@ -92,4 +93,13 @@ TEST(Progress, PipedOutputIsPlainLinesWithTheFinalCountOnce) {
   size_t first = text.find("work: 3/3 clips");
   ASSERT_NE(first, std::string::npos) << text;
   EXPECT_EQ(text.find("work: 3/3 clips", first + 1), std::string::npos) << "final line printed twice:\n" << text;
+}
+
+TEST(Text, AsciiLowerExtensionsAndVideoFiles) {
+  EXPECT_EQ(lmm::ascii_lower("Walk.JSON"), "walk.json");
+  EXPECT_EQ(lmm::ascii_lower("\xC3\x84" "B"), "\xC3\x84" "b");  // bytes >= 0x80 stay as they are
+  EXPECT_EQ(lmm::lower_extension("a/B.C3D"), ".c3d");
+  EXPECT_EQ(lmm::lower_extension("README"), "");
+  EXPECT_TRUE(lmm::is_video_extension(".mp4"));
+  EXPECT_FALSE(lmm::is_video_extension(".npz"));
 }
