@@ -177,8 +177,8 @@ BoundConvention convention_for(const SourceMotion& m, const ReadOptions& opt, co
 std::vector<float> select_person(const SourceMotion& m, const BoundConvention& conv) {
   const int D = m.dims, S = D + 1, N = m.people;
   const size_t frame_out = static_cast<size_t>(kNumJoints) * S;
-  std::vector<float> out(static_cast<size_t>(m.frames) * frame_out, 0.f);  // (T, 25, D + 1)
   if (N == 1) return conv.retarget(m, 0);
+  std::vector<float> out(static_cast<size_t>(m.frames) * frame_out, 0.f);  // (T, 25, D + 1)
   std::vector<float> people(static_cast<size_t>(N) * frame_out);  // (N, 25, D + 1) one frame
   std::vector<float> flat(static_cast<size_t>(N) * kFrameDim);    // (N, 25, 3) x, y, conf
   int keep_id = -1;
