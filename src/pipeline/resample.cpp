@@ -16,6 +16,36 @@ namespace lmm::pipeline {
 // Source positions this close to an integer (in source frames) fall on that frame.
 static constexpr double kOnFrameEps = 1e-6;
 
+void interpolate_frame(const float* u0, const float* v0, double a, int channels, float min_confidence,
+                       float* q) {
+  const int pc = channels - 1;  // confidence channel
+  const size_t fd = static_cast<size_t>(kNumJoints) * channels;
+  if (a < kOnFrameEps) {
+    std::memcpy(q, u0, fd * sizeof(float));
+    return;
+  }
+  if (a > 1 - kOnFrameEps) {
+    std::memcpy(q, v0, fd * sizeof(float));
+    return;
+  }
+  for (int j = 0; j < kNumJoints; ++j) {
+    const float* u = u0 + j * channels;
+    const float* v = v0 + j * channels;
+    float* o = q + j * channels;
+    std::fill(o, o + channels, 0.f);
+    const bool seen_u = is_visible(u[pc], min_confidence);
+    const bool seen_v = is_visible(v[pc], min_confidence);
+    if (seen_u && seen_v) {
+      for (int c = 0; c < channels; ++c)
+        o[c] = static_cast<float>(u[c] + a * (static_cast<double>(v[c]) - u[c]));
+    } else if (seen_u && a <= 0.5) {
+      std::copy(u, u + channels, o);
+    } else if (seen_v && a >= 0.5) {
+      std::copy(v, v + channels, o);
+    }  // else: stays 0 (missing)
+  }
+}
+
 int resampled_frames(int frames_in, double fps_in, double fps_out) {
   if (frames_in <= 0) return 0;
   return static_cast<int>(std::floor((frames_in - 1) * fps_out / fps_in + kOnFrameEps)) + 1;
@@ -38,7 +68,6 @@ std::vector<float> resample(const std::vector<float>& x, int frames_in, int chan
   const int T = resampled_frames(frames_in, fps_in, fps_out);
   if (frames_out) *frames_out = T;
   std::vector<float> out(static_cast<size_t>(T) * fd, 0.f);
-  const int pc = channels - 1;  // confidence channel
   const double step = fps_in / fps_out;
 
   for (int k = 0; k < T; ++k) {
@@ -58,22 +87,7 @@ std::vector<float> resample(const std::vector<float>& x, int frames_in, int chan
       std::memcpy(q, p0, fd * sizeof(float));
       continue;
     }
-    const float* p1 = p0 + fd;
-    for (int j = 0; j < kNumJoints; ++j) {
-      const float* u = p0 + j * channels;
-      const float* v = p1 + j * channels;
-      float* o = q + j * channels;
-      const bool seen_u = is_visible(u[pc], min_confidence);
-      const bool seen_v = is_visible(v[pc], min_confidence);
-      if (seen_u && seen_v) {
-        for (int c = 0; c < channels; ++c)
-          o[c] = static_cast<float>(u[c] + a * (static_cast<double>(v[c]) - u[c]));
-      } else if (seen_u && a <= 0.5) {
-        std::copy(u, u + channels, o);
-      } else if (seen_v && a >= 0.5) {
-        std::copy(v, v + channels, o);
-      }  // else: stays 0 (missing)
-    }
+    interpolate_frame(p0, p0 + fd, a, channels, min_confidence, q);
   }
   return out;
 }

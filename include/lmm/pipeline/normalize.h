@@ -41,6 +41,12 @@ std::vector<float> resample(const std::vector<float>& x, int frames_in, int chan
                             double fps_in, double fps_out, int* frames_out,
                             float min_confidence = kMinConfidence);
 
+// One output frame of resample() (also used by the live forecaster, src/live): the pose at
+// fraction a of the way from source frame u to the next one v, each (25, C), by the rule
+// above (a within 1e-6 of 0 or 1 copies u or v). Writes (25, C) to out.
+void interpolate_frame(const float* u, const float* v, double a, int channels, float min_confidence,
+                       float* out);
+
 // Time derivatives of a pose (T, 25, 3) at fps, each (T, 25, 2): finite differences
 // (central inside, one-sided at the ends) applied once, twice and three times. A
 // value is 0 where the joint has confidence 0 in any frame its stencil needs.
