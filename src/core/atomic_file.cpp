@@ -34,7 +34,7 @@ void write_text_atomic(const fs::path& path, const std::string& text) {
     std::ofstream out(tmp, std::ios::binary);
     out << text;
     out.flush();
-    if (!out) throw IoError(tmp.string() + ": write failed (disk full or no permission?)");
+    if (!out) throw IoError(path.string() + ": write failed (disk full, file-size limit or no permission?)");
   });
 }
 

@@ -4,11 +4,15 @@
 // Clip layout: pose (T, 25, 3) x, y in frame pixels, confidence in [0, 1].
 #include "lmm/pose/video_pose.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -24,6 +28,7 @@
 #include "lmm/io/openpose_json.h"
 #include "lmm/pose/body25_mapping.h"
 #include "lmm/pose/pose_detector.h"
+#include "lmm/render/video.h"
 
 namespace lmm::pose {
 namespace fs = std::filesystem;
@@ -347,6 +352,7 @@ class OverlayWriter {
   void finish() {
     if (as_image_ || !writer_.isOpened()) return;
     writer_.release();
+    render::check_video_frames(tmp_, static_cast<int>(frames_), path_);  // a full disk leaves a truncated file
     std::error_code ec;
     fs::rename(tmp_, path_, ec);
     if (ec) throw IoError(path_.string() + ": cannot move overlay into place: " + ec.message());
@@ -395,8 +401,36 @@ RawClip estimate_pose(const PoseInput& in, PoseTracker& tracker, const PoseConfi
   return clip;
 }
 
+namespace {
+
+// Fills a sibling temp folder with write(tmp), then puts it in place of `dir` in one step
+// (renameat2 RENAME_EXCHANGE when `dir` exists, then the old folder is removed), so a write
+// that fails part-way (full disk) leaves the earlier output whole and no partial folder.
+void replace_dir(const fs::path& dir, const std::function<void(const fs::path&)>& write) {
+  const fs::path tmp = dir.parent_path() / (dir.filename().string() + ".tmp." + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  try {
+    fs::create_directories(tmp);
+    write(tmp);
+    if (!fs::exists(dir)) {
+      fs::rename(tmp, dir);
+    } else if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_EXCHANGE) != 0) {
+      throw IoError(dir.string() + ": cannot put the new output in place: " + std::strerror(errno));
+    }
+  } catch (const IoError& e) {
+    fs::remove_all(tmp, ec);
+    throw IoError(dir.string() + ": not written (" + e.what() + ")");
+  } catch (...) {
+    fs::remove_all(tmp, ec);
+    throw;
+  }
+  fs::remove_all(tmp, ec);  // the earlier output, after the exchange
+}
+
+}  // namespace
+
 void write_pose_output(const RawClip& clip, const fs::path& dir, const PoseConfig& cfg) {
-  io::write_openpose_dir(clip, dir);
   long with_person = 0;
   for (int t = 0; t < clip.frames; ++t) with_person += frame_has_person(clip.frame(t));
   const nlohmann::json meta = {{"fps", clip.fps},
@@ -406,7 +440,10 @@ void write_pose_output(const RawClip& clip, const fs::path& dir, const PoseConfi
                                {"skeleton", "BODY_25"},
                                {"estimator", std::string("mediapipe-blazepose-") + landmark_model_name(cfg.model)},
                                {"smoothing", cfg.smooth ? "one-euro" : "none"}};
-  write_text_atomic(dir / "pose_meta.json", meta.dump(2) + "\n");
+  replace_dir(dir, [&](const fs::path& tmp) {
+    io::write_openpose_dir(clip, tmp);
+    write_text_atomic(tmp / "pose_meta.json", meta.dump(2) + "\n");
+  });
 }
 
 PoseRunSummary run_pose(const std::vector<fs::path>& paths, const fs::path& out_dir,

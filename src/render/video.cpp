@@ -39,8 +39,7 @@ std::string write_mp4(const fs::path& path, int count, const FrameSource& frame,
         vw.write(img);
       }
       vw.release();
-      if (!fs::exists(tmp_mp4) || fs::file_size(tmp_mp4) == 0)
-        throw IoError(path.string() + ": the video encoder wrote nothing");
+      check_video_frames(tmp_mp4, count, path);
       fs::rename(tmp_mp4, tmp);
     } catch (...) {
       std::error_code ec;
@@ -49,6 +48,18 @@ std::string write_mp4(const fs::path& path, int count, const FrameSource& frame,
     }
   });
   return used;
+}
+
+void check_video_frames(const fs::path& file, int frames, const fs::path& named) {
+  // OpenCV's VideoWriter reports no write errors: a full disk or a file-size limit leaves a
+  // truncated file (an MP4 without its index, an AVI cut short) that only decoding reveals.
+  int n = 0;
+  cv::VideoCapture cap(file.string(), cv::CAP_FFMPEG);
+  if (cap.isOpened())
+    while (cap.grab()) ++n;
+  if (n != frames)
+    throw IoError(named.string() + ": the video encoder wrote " + std::to_string(n) + " of " +
+                  std::to_string(frames) + " frames readably (disk full or file-size limit?)");
 }
 
 VideoInfo read_video_info(const fs::path& path) {

@@ -63,7 +63,7 @@ void write_checkpoint(const fs::path& path, const Checkpoint& ckpt) {
     for (auto& [name, bytes] : blobs) out.write(bytes->data(), bytes->size());
     out.write(kCheckpointEnd, 8);
     out.flush();
-    if (!out) throw IoError(tmp.string() + ": write failed (disk full or no permission?)");
+    if (!out) throw IoError(path.string() + ": write failed (disk full, file-size limit or no permission?)");
   });
 }
 

@@ -14,6 +14,11 @@ namespace lmm::render {
 std::string write_mp4(const std::filesystem::path& path, int count, const FrameSource& frame,
                       double fps);
 
+// Throws IoError naming `named` unless `file` decodes as exactly `frames` frames: the
+// check behind every video write (OpenCV's writer reports no write errors, so a full disk
+// or a file-size limit shows only as a truncated file). Decodes the whole file.
+void check_video_frames(const std::filesystem::path& file, int frames, const std::filesystem::path& named);
+
 struct VideoInfo {
   int frames = 0;             // frames decoded (counted, not the container's estimate)
   int width = 0, height = 0;
