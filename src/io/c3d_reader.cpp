@@ -5,6 +5,11 @@
 // parameter is absent, zero or does not fit the file (each such repair adds a warning;
 // rules in docs/formats_mocap.md); every read is bounds-checked so a corrupt file gives
 // FormatError, never a crash.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -44,6 +49,9 @@ class Parser {
  public:
   Parser(const std::string& bytes, const std::string& name)
       : b_(reinterpret_cast<const uint8_t*>(bytes.data())), n_(bytes.size()), name_(name) {}
+  // A memory-mapped file: the point data's pages are dropped once decoded, so only the
+  // decoded points, not the file too, stay resident.
+  Parser(const uint8_t* mapped, size_t n, const std::string& name) : b_(mapped), n_(n), name_(name), mapped_(true) {}
 
   C3dData parse() {
     if (n_ < kBlock) fail("file has " + std::to_string(n_) + " bytes, expected a 512-byte header");
@@ -361,7 +369,19 @@ class Parser {
         if (r < 0) x = y = z = 0.f;
         out[0] = x, out[1] = y, out[2] = z, out[3] = r;
       }
+      if (mapped_) release_decoded(start + (t + 1) * frame_bytes);
     }
+  }
+
+  // Drops the mapped pages below byte `end` in steps of 64 MB (they are reread from the
+  // file if touched again).
+  void release_decoded(size_t end) {
+    constexpr size_t kStep = size_t{64} << 20;
+    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    if (end < released_ + kStep) return;
+    const size_t to = end / page * page;
+    if (to > released_) ::madvise(const_cast<uint8_t*>(b_) + released_, to - released_, MADV_DONTNEED);
+    released_ = to;
   }
 
   const uint8_t* b_;
@@ -373,6 +393,8 @@ class Parser {
   long data_start_ = 0;
   long points_ = 0;        // M point columns per frame
   long analog_words_ = 0;  // analog samples per frame (all channels)
+  bool mapped_ = false;    // b_ is a private read-only file mapping
+  size_t released_ = 0;    // mapped bytes [0, released_) dropped with MADV_DONTNEED
 };
 
 }  // namespace
@@ -382,7 +404,24 @@ C3dData parse_c3d(const std::string& bytes, const std::string& name) {
 }
 
 C3dData read_c3d_data(const std::filesystem::path& file) {
-  return parse_c3d(read_text(file), file.string());
+  // Mapped rather than read: a 2-hour 120 Hz session is ~0.5-1 GB of file (bench/bench_scale.cpp).
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) < kBlock) {
+    if (fd >= 0) ::close(fd);
+    return parse_c3d(read_text(file), file.string());  // small or special files; IoError naming it
+  }
+  const size_t n = static_cast<size_t>(st.st_size);
+  void* map = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return parse_c3d(read_text(file), file.string());
+  ::madvise(map, n, MADV_SEQUENTIAL);
+  struct Unmap {
+    void* p;
+    size_t n;
+    ~Unmap() { ::munmap(p, n); }
+  } unmap{map, n};
+  return Parser(static_cast<const uint8_t*>(map), n, file.string()).parse();
 }
 
 }  // namespace lmm::io

@@ -248,6 +248,7 @@ RawClip to_raw_clip(SourceMotion m, const ReadOptions& opt, const std::string& f
   c.warnings = std::move(m.warnings);
   c.qc_flags = std::move(m.qc_flags);
   std::vector<float> body = select_person(m, conv);  // (T, 25, D + 1)
+  std::vector<float>().swap(m.data);  // the source points are done with: free them before projecting
   if (m.dims == 3) {
     c.units = "mm";
     c.pose3d = std::move(body);

@@ -45,12 +45,12 @@ void write_gif(const std::filesystem::path& path, int count, const FrameSource& 
   write_atomic(path, [&](const std::filesystem::path& tmp) {
     int err = 0;
     GifFileType* gif = EGifOpenFileName(tmp.c_str(), false, &err);
-    if (!gif) fail(tmp, err, "cannot open for writing");
+    if (!gif) fail(path, err, "cannot open for writing");
     ColorMapObject* palette = make_palette();
     auto close = [&](bool ok) {
       GifFreeMapObject(palette);
       int cerr = 0;
-      if (EGifCloseFile(gif, &cerr) != GIF_OK && ok) fail(tmp, cerr, "cannot finish the file");
+      if (EGifCloseFile(gif, &cerr) != GIF_OK && ok) fail(path, cerr, "cannot finish the file");
     };
     try {
       cv::Mat first = frame(0);
@@ -58,12 +58,12 @@ void write_gif(const std::filesystem::path& path, int count, const FrameSource& 
       LMM_CHECK(first.type() == CV_8UC3 && w > 0 && h > 0,
                 path.string() << ": GIF frames must be non-empty BGR 8-bit images");
       EGifSetGifVersion(gif, true);
-      if (EGifPutScreenDesc(gif, w, h, 8, 0, palette) != GIF_OK) fail(tmp, gif->Error, "screen descriptor");
+      if (EGifPutScreenDesc(gif, w, h, 8, 0, palette) != GIF_OK) fail(path, gif->Error, "screen descriptor");
       const unsigned char loop[3] = {1, 0, 0};  // loop count 0 = forever
       if (EGifPutExtensionLeader(gif, APPLICATION_EXT_FUNC_CODE) != GIF_OK ||
           EGifPutExtensionBlock(gif, 11, "NETSCAPE2.0") != GIF_OK ||
           EGifPutExtensionBlock(gif, 3, loop) != GIF_OK || EGifPutExtensionTrailer(gif) != GIF_OK)
-        fail(tmp, gif->Error, "loop extension");
+        fail(path, gif->Error, "loop extension");
       GraphicsControlBlock gcb{};
       gcb.DisposalMode = DISPOSE_DO_NOT;
       gcb.DelayTime = std::max(2, static_cast<int>(std::lround(100.0 / fps)));
@@ -78,13 +78,13 @@ void write_gif(const std::filesystem::path& path, int count, const FrameSource& 
                                 << ", expected " << w << "x" << h << " BGR 8-bit");
         if (EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, static_cast<int>(ext_len), ext) != GIF_OK ||
             EGifPutImageDesc(gif, 0, 0, w, h, false, nullptr) != GIF_OK)
-          fail(tmp, gif->Error, "image descriptor");
+          fail(path, gif->Error, "image descriptor");
         for (int y = 0; y < h; ++y) {
           const auto* px = img.ptr<cv::Vec3b>(y);
           for (int x = 0; x < w; ++x)
             row[x] = static_cast<GifPixelType>(
                 (level(px[x][2], kR) * kG + level(px[x][1], kG)) * kB + level(px[x][0], kB));
-          if (EGifPutLine(gif, row.data(), w) != GIF_OK) fail(tmp, gif->Error, "writing pixels");
+          if (EGifPutLine(gif, row.data(), w) != GIF_OK) fail(path, gif->Error, "writing pixels");
         }
       }
     } catch (...) {
