@@ -25,7 +25,7 @@ struct LiveArgs {
   bool no_smooth = false;
   long max_frames = 0;
   int context = 0, horizon = 0;
-  int queue = 2;
+  int queue = 1;
   int threads = 1;
   double fps = 30;
   bool quiet = false;

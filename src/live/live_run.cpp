@@ -74,6 +74,10 @@ class BoundedQueue {
     not_full_.notify_one();
     return true;
   }
+  size_t size() {
+    std::lock_guard<std::mutex> lk(m_);
+    return q_.size();
+  }
   bool closed() {
     std::lock_guard<std::mutex> lk(m_);
     return closed_;
@@ -244,10 +248,10 @@ std::string summary_text(const LiveSummary& s) {
   char b[512];
   std::snprintf(b, sizeof b,
                 "live: %ld frames (%.2f FPS source), %ld processed, %ld dropped, %ld bad lines, %ld with a person, "
-                "%ld forecasts (context %d -> %d frames at 15 FPS); %.1f FPS = %.2fx real time; latency decode -> "
+                "%ld forecasts (context %d -> %d frames at 15 FPS), %ld skipped; %.1f FPS = %.2fx real time; latency decode -> "
                 "forecast p50 %.1f ms, p99 %.1f ms (all frames p50 %.1f ms, p99 %.1f ms)",
                 s.frames, s.source_fps, s.processed, s.dropped, s.bad_lines, s.with_person, s.forecasts, s.context,
-                s.horizon, s.throughput_fps, s.realtime_factor, percentile(s.forecast_latency_ms, 50),
+                s.horizon, s.skipped_forecasts, s.throughput_fps, s.realtime_factor, percentile(s.forecast_latency_ms, 50),
                 percentile(s.forecast_latency_ms, 99), percentile(s.latency_ms, 50), percentile(s.latency_ms, 99));
   return b;
 }
@@ -390,7 +394,8 @@ LiveSummary run_live(const LiveConfig& cfg) {
     while (q2.pop(it)) {
       bool fresh = false;
       try {
-        fresh = forecaster.push(it.pose.data(), it.t);
+        // Live and poses waiting: keep every pose in the context, run the model on the newest.
+        fresh = forecaster.push(it.pose.data(), it.t, !(drop && q2.size() > 0));
       } catch (const FormatError& e) {
         warn(std::string(e.what()) + " (pose skipped)");
       }
@@ -403,7 +408,7 @@ LiveSummary run_live(const LiveConfig& cfg) {
       ++sum.processed;
       sum.with_person += it.person;
       sum.latency_ms.push_back(latency);
-      if (fresh) sum.forecast_latency_ms.push_back(latency);
+      if (fresh) sum.forecast_latency_ms.push_back(latency), sum.forecast_ms.push_back(f->latency_ms);
       if (overlay) {
         draw_overlay(it.image, it, f, forecaster.context());
         overlay->add(it.image);
@@ -422,6 +427,7 @@ LiveSummary run_live(const LiveConfig& cfg) {
   sum.bad_lines = bad_lines;
   sum.stream = forecaster.stats();
   sum.forecasts = sum.stream.forecasts;
+  sum.skipped_forecasts = sum.stream.skipped;
   sum.seconds = std::chrono::duration<double>(last_out - start).count();
   sum.source_fps = cap ? cap->fps : (frames > 1 && last_t > first_t ? (frames - 1) / (last_t - first_t) : cfg.lines_fps);
   sum.throughput_fps = sum.seconds > 0 ? sum.processed / sum.seconds : 0;

@@ -60,7 +60,7 @@ void StreamingForecaster::add_grid_frame(const float* frame75, double t) {
   ++stats_.grid_frames;
 }
 
-bool StreamingForecaster::push(const float* body25, double t) {
+bool StreamingForecaster::push(const float* body25, double t, bool run_model) {
   const auto start = std::chrono::steady_clock::now();
   const long index = stats_.pushed + stats_.rejected;
   if (!std::isfinite(t)) {
@@ -108,6 +108,10 @@ bool StreamingForecaster::push(const float* body25, double t) {
   prev_t_ = t;
   have_prev_ = true;
   if (made == 0 || static_cast<int>(grid_.size()) < context_) return false;
+  if (!run_model) {
+    ++stats_.skipped;
+    return false;
+  }
   if (!forecast(t)) return false;
   latest_->latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return true;

@@ -134,6 +134,20 @@ TEST(LiveStreaming, NoForecastUntilAFullContextAndAfterAGap) {
   EXPECT_EQ(made.front(), 57);  // pose 58 of the new run
 }
 
+TEST(LiveStreaming, SkippedModelRunsKeepThePosesInTheContext) {
+  test::TempDir d;
+  live::StreamingForecaster live(tiny_checkpoint(d.path()));
+  const RawClip clip = moving_person(61, 30);
+  for (int i = 0; i <= 58; ++i) live.push(clip.frame(i), i / 30.0, /*run_model=*/i != 58);
+  EXPECT_FALSE(live.latest().has_value());  // the first forecast was due at pose 58: skipped
+  EXPECT_EQ(live.stats().skipped, 1);
+  EXPECT_EQ(live.buffered(), kC);
+  live.push(clip.frame(59), 59 / 30.0);
+  EXPECT_TRUE(live.push(clip.frame(60), 60 / 30.0));
+  EXPECT_EQ(live.latest()->index, 1);
+  EXPECT_DOUBLE_EQ(live.latest()->origin_time, 2.0);
+}
+
 TEST(LiveStreaming, ShorterContextFromConfigAndUnscalableContexts) {
   test::TempDir d;
   live::StreamingConfig cfg;

@@ -155,7 +155,7 @@ TEST(LiveCli, JsonLinesFromStdinGiveForecastLinesAndASummary) {
                                &out);
   ASSERT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("live: 64 frames (30.00 FPS source), 64 processed, 0 dropped, 0 bad lines, 64 with a person, "
-                     "3 forecasts (context 30 -> 15 frames at 15 FPS)"),
+                     "3 forecasts (context 30 -> 15 frames at 15 FPS), 0 skipped"),
             std::string::npos)
       << out;
   std::ifstream f(d / "out.jsonl");

@@ -3,7 +3,8 @@
 // forecast (StreamingForecaster), joined by bounded queues, with JSON lines out
 // (pose_lines.h), an optional overlay video and a summary (docs/live.md).
 // Pacing and drops: a camera is live, so a stage that falls behind drops the oldest queued
-// frame (counted) instead of lagging. A video file or JSON lines are read as fast as the
+// frame (counted) instead of lagging; the forecaster, when poses wait for it, adds them all
+// to its context but runs the model only on the newest (skipped forecasts counted). A video file or JSON lines are read as fast as the
 // pipeline goes (every frame processed, blocking queues) unless `realtime`: then a file is
 // paced at its own frame rate (JSON lines at their "t") and frames are dropped like a camera's.
 #pragma once
@@ -28,7 +29,7 @@ struct LiveConfig {
   pose::PoseConfig pose;                // landmark model lite | full | heavy, smoothing, ...
   std::filesystem::path overlay;        // "" = none; .mp4 (mp4v) or .avi (MJPG)
   bool realtime = false;                // pace files at their rate and drop when behind
-  int queue = 2;                        // capacity of each queue between stages
+  int queue = 1;                        // capacity of each queue between stages (1: least latency)
   long max_frames = 0;                  // stop after this many source frames; 0 = all
   double lines_fps = 30;                // time of JSON lines without "t": index / lines_fps
   int max_bad_lines = 10;               // consecutive bad JSON lines tolerated (each skipped)
@@ -46,6 +47,7 @@ struct LiveSummary {
   long bad_lines = 0;          // JSON lines skipped
   long with_person = 0;        // processed frames with a person
   long forecasts = 0;          // forecasts made
+  long skipped_forecasts = 0;  // forecasts skipped because newer poses were waiting
   StreamStats stream;          // the forecaster's counters
   int context = 0, horizon = 0;  // protocol used, frames at 15 FPS
   double seconds = 0;          // wall time from the first frame decoded to the last output
@@ -53,6 +55,7 @@ struct LiveSummary {
   double realtime_factor = 0;  // throughput_fps / source_fps
   std::vector<double> latency_ms;           // per processed frame: decoded -> line out
   std::vector<double> forecast_latency_ms;  // the same, frames that made a new forecast
+  std::vector<double> forecast_ms;          // those frames' time in the forecaster (push)
 };
 
 // Percentile q in [0, 100] of `v` (nearest rank); 0 for an empty vector.

@@ -49,6 +49,7 @@ struct StreamStats {
   long grid_frames = 0;  // 15 FPS frames made
   long forecasts = 0;    // forecasts made
   long unscalable = 0;   // full contexts without a torso to normalize by (no forecast)
+  long skipped = 0;      // forecasts due but not run (push with run_model false: behind)
   long restarts = 0;     // gaps longer than max_gap
 };
 
@@ -62,9 +63,12 @@ class StreamingForecaster {
   explicit StreamingForecaster(const train::LoadedModel& loaded, StreamingConfig cfg = {});
 
   // Adds one pose (25, 3) at time t. Returns true when it completed a 15 FPS frame and a
-  // new forecast was made. Throws FormatError (file "live stream", frame = pose index) for
-  // a time not after the previous one or a non-finite value; the pose is then ignored.
-  bool push(const float* body25, double t);
+  // new forecast was made. With run_model false the context is updated but a forecast that
+  // was due is skipped (counted; latest() keeps the previous one): how a caller that is
+  // behind catches up without losing poses. Throws FormatError (file "live stream", frame =
+  // pose index) for a time not after the previous one or a non-finite value; the pose is
+  // then ignored.
+  bool push(const float* body25, double t, bool run_model = true);
 
   // The newest forecast; empty before the first one and after a full context that could
   // not be normalized (no torso in view), until the next one succeeds.
