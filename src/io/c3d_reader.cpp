@@ -373,10 +373,10 @@ class Parser {
     }
   }
 
-  // Drops the mapped pages below byte `end` in steps of 64 MB (they are reread from the
+  // Drops the mapped pages below byte `end` in steps of 4 MB (they are reread from the
   // file if touched again).
   void release_decoded(size_t end) {
-    constexpr size_t kStep = size_t{64} << 20;
+    constexpr size_t kStep = size_t{4} << 20;
     const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
     if (end < released_ + kStep) return;
     const size_t to = end / page * page;
