@@ -2,12 +2,12 @@
 # Cross-domain experiment (spec 6.1, 6.2), one command end to end:
 #   synth (video-like 2D with jitter and confidence noise; mocap-like clean 3D, C3D)
 #   -> ingest -> train small models on each domain -> eval every model on both domains
-#   -> compare -> docs/results.md (tables) + docs/results/*.png (pictures).
+#   -> compare -> docs/results_synthetic.md (tables) + docs/results/*.png (pictures).
 # Usage: scripts/cross_domain.sh [OUT_DIR]      (default out/cross_domain)
 #   STEPS=2000 LANES=2 SAMPLES=10 VIDEO_CLIPS=120 MOCAP_CLIPS=40 scripts/cross_domain.sh
 #   (defaults shown; LANES trainings run at once, one thread each)
 # Deterministic for fixed settings (seeded synth, split, init, shuffling, sampling);
-# about 10 minutes on 2 cores. Every number in docs/results.md comes from this script.
+# about 10 minutes on 2 cores. Every number in docs/results_synthetic.md comes from this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-out/cross_domain}
@@ -18,7 +18,7 @@ SAMPLES=${SAMPLES:-10}
 VIDEO_CLIPS=${VIDEO_CLIPS:-120}
 MOCAP_CLIPS=${MOCAP_CLIPS:-40}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
-DOC=${DOC:-docs/results.md}
+DOC=${DOC:-docs/results_synthetic.md}
 IMG=docs/results
 [ -x "$LMM" ] || bash scripts/build.sh
 
@@ -73,7 +73,7 @@ done
 log "writing $DOC"
 {
   cat <<MD
-# Results: cross-domain forecasting on synthetic corpora
+# Results on synthetic corpora (a pipeline check)
 
 Produced by \`scripts/cross_domain.sh\` (STEPS=$STEPS, SAMPLES=$SAMPLES); every number below is
 printed by \`lmm compare\` from the \`lmm eval\` reports of that run. Metric definitions:

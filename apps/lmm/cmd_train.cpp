@@ -65,6 +65,14 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   auto* lr = sub->add_option("--lr", r.train.lr, "AdamW learning rate")->capture_default_str();
   auto* batch = sub->add_option("--batch", r.train.batch, "Windows per step")->capture_default_str();
   auto* vf = sub->add_option("--val-frac", r.data.val_frac, "Share of clips for validation")->capture_default_str();
+  auto* vm = sub->add_option("--val-match", r.data.val_match,
+                             "Validation = the clips whose name matches this regex (hold out whole contents, "
+                             "e.g. '_(run|dash)_'); replaces --val-frac");
+  r.train.select_on = "val_mse";  // the CLI picks checkpoints on what eval reports
+  auto* sel = sub->add_option("--select", r.train.select_on,
+                              "Score for best.ckpt and early stopping: val_mse (forecast MSE) | val_loss")
+                  ->check(CLI::IsMember({"val_mse", "val_loss"}))
+                  ->capture_default_str();
   auto* patience = sub->add_option("--patience", r.train.patience,
                                    "Early stopping: epochs without improvement (on --resume: the run's unless given)")
                        ->capture_default_str();
@@ -92,15 +100,15 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   sub->add_flag("--include-partial", o->include_partial,
                 "Also train on partial bodies (QC: lower body only / upper body only)");
   sub->add_flag("-q,--quiet", o->quiet, "No progress output");
-  sub->callback([o, &exit_code, model, preset, mconf, stride, protocol, context, horizon, seed, lr, batch, vf, ss,
-                 sse, ssm, vfw, unusable, epochs, steps, patience] {
+  sub->callback([o, &exit_code, model, preset, mconf, stride, protocol, context, horizon, seed, lr, batch, vf, vm,
+                 sel, ss, sse, ssm, vfw, unusable, epochs, steps, patience] {
     auto& r = o->run;
     r.overrides = {epochs->count() > 0, steps->count() > 0, patience->count() > 0};
     if (!r.train.resume && model->count() == 0) throw lmm::ConfigError("--model is required (flat | htt | diffusion)");
     if (!r.train.resume && o->dataset.empty()) throw lmm::ConfigError("DATASET is required");
     if (r.train.resume) {
-      for (auto* opt : {model, preset, mconf, stride, protocol, context, horizon, seed, lr, batch, vf, ss, sse, ssm, vfw,
-                        unusable})
+      for (auto* opt : {model, preset, mconf, stride, protocol, context, horizon, seed, lr, batch, vf, vm, sel, ss, sse,
+                        ssm, vfw, unusable})
         if (opt->count() > 0)
           fmt::print(stderr, "lmm train: warning: {} is ignored with --resume (the checkpoint's value is used)\n",
                      opt->get_name());

@@ -254,16 +254,27 @@ std::string dataset_label(const std::string& path) {
 }
 
 std::string compare_markdown(const std::vector<EvalReport>& runs) {
-  // Table 1: one block of rows per run; baselines once per evaluated window set.
+  // Table 1: one block of rows per run; baselines once per evaluated window set. Columns:
+  // frames 1, H/2 and H of the runs' horizon (1, 15, 30 for the paper protocol; the middle
+  // and last frame of each row when the runs' horizons differ).
+  int H = runs.empty() ? 30 : runs.front().horizon;
+  for (const auto& rep : runs)
+    if (rep.horizon != H) H = 0;
+  const int mid = H > 0 ? (H + 1) / 2 : 0;
   const std::string head =
-      "| Run | Model | Params | Forecast | Trained on | Evaluated on | Frame 1 | Frame 15 | Frame 30 | Overall |\n"
-      "|---|---|---|---|---|---|---|---|---|---|\n";
+      H > 0 ? fmt::format("| Run | Model | Params | Forecast | Trained on | Evaluated on | Frame 1 | Frame {} | Frame {} | "
+                          "Overall |\n|---|---|---|---|---|---|---|---|---|---|\n",
+                          mid, H)
+            : std::string("| Run | Model | Params | Forecast | Trained on | Evaluated on | Frame 1 | Middle frame | "
+                          "Last frame | Overall |\n|---|---|---|---|---|---|---|---|---|---|\n");
   std::string table, oracle, extra;
   std::vector<std::string> baseline_rows, baseline_extra;
   std::set<std::string> baseline_done;
-  auto cells = [](const Row& r) {
-    auto at = [&](int h) { return h < static_cast<int>(r.mse.size()) ? fest(r.mse[h - 1]) : "–"; };
-    return fmt::format("{} | {} | {} | {}", at(1), at(15), at(30), r.mse.empty() ? "–" : fest(r.mse.back()));
+  auto cells = [](const Row& r) {  // r.mse: frames 1..H, then overall
+    const int h_row = static_cast<int>(r.mse.size()) - 1;
+    auto at = [&](int h) { return h >= 1 && h <= h_row ? fest(r.mse[h - 1]) : "–"; };
+    return fmt::format("{} | {} | {} | {}", at(1), at((h_row + 1) / 2), at(h_row),
+                       r.mse.empty() ? "–" : fest(r.mse.back()));
   };
   auto overall = [](const std::vector<Estimate>& v) { return v.empty() ? kNaN : v.back().value; };
   auto fratio = [](double x) { return std::isfinite(x) ? fmt::format("{:.3f}", x) : std::string("–"); };
@@ -300,8 +311,10 @@ std::string compare_markdown(const std::vector<EvalReport>& runs) {
   }
   for (const auto& b : baseline_rows) table += b;
   for (const auto& b : baseline_extra) extra += b;
-  std::string s = "### Position MSE (normalized units; error at frame h, overall = mean of frames 1-30; "
-                  "95% clip-bootstrap intervals)\n\n" + head + table;
+  std::string s = fmt::format("### Position MSE (normalized units; error at frame h, overall = mean of frames 1-{}; "
+                              "95% clip-bootstrap intervals)\n\n",
+                              H > 0 ? std::to_string(H) : std::string("H")) +
+                  head + table;
   s += "\n### Relative to zero velocity, velocity, teacher-forced error and plausibility (overall)\n\n"
        "MSE / zero-velocity: the row's overall position MSE divided by the zero-velocity baseline's on the\n"
        "same windows (below 1 = better than standing still).\n\n"

@@ -30,10 +30,12 @@ torch::Tensor FrameDecoderImpl::scheduled(const torch::Tensor& target, const tor
   const int64_t B = target.size(0), H = target.size(1);
   auto truth = target.narrow(1, 0, H - 1);                         // (B, H-1, 75) frames fed at steps 1..
   if (sampling_prob > 0 && H > 1) {
-    torch::Tensor first;                                            // (B, H, 75) pass 1 predictions
+    // Own predictions are the free-running rollout (what inference feeds back), so that a
+    // step learns to correct the drift of the steps before it, not only one-step errors.
+    torch::Tensor first;                                            // (B, H, 75) rollout, no gradient
     {
       torch::NoGradGuard no_grad;
-      first = forward(torch::cat({anchor.unsqueeze(1), truth}, 1), memory.detach(), anchor);
+      first = generate(memory.detach(), anchor.detach(), static_cast<int>(H));
     }
     auto own = torch::rand({B, H - 1, 1}, target.options()) < sampling_prob;  // (B, H-1, 1)
     truth = torch::where(own, first.narrow(1, 0, H - 1), truth);             // (B, H-1, 75)

@@ -37,17 +37,21 @@ std::vector<float> to_source_units(const std::vector<float>& pose, const Normali
 }
 
 ClipForecast forecast_clip(models::ForecasterImpl& model, const NormalizedClip& clip, ForecastUnits units,
-                           int horizon, int context_frames) {
+                           int horizon, int context_frames, int at) {
   const int C = context_frames;
   LMM_CHECK(C >= 1 && horizon >= 1, "forecast needs context and horizon >= 1, got " << C << " and " << horizon);
-  LMM_CHECK(clip.frames >= C, "clip " << clip.name << " has " << clip.frames << " frames, expected at least " << C
-                                      << " (" << C / kStandardFps << " s at 15 FPS) of context");
+  const int end = at < 0 ? clip.frames : at;  // first forecast frame on the clip's timeline
+  LMM_CHECK(end <= clip.frames, "clip " << clip.name << " has " << clip.frames << " frames; cannot forecast from frame "
+                                        << end);
+  LMM_CHECK(end >= C, "clip " << clip.name << ": forecasting from frame " << end << " needs " << C << " frames ("
+                              << C / kStandardFps << " s at 15 FPS) of context before it"
+                              << (at < 0 ? "" : ", expected --at >= " + std::to_string(C)));
   LMM_CHECK(clip.pose.size() == size_t(clip.frames) * kFrameDim,
             "clip " << clip.name << ": pose has " << clip.pose.size() << " values, expected " << clip.frames
                     << " x " << kFrameDim);
   ClipForecast f;
   f.clip = clip.name;
-  f.context_start = clip.frames - C;
+  f.context_start = end - C;
   f.context = C;
   f.frames = horizon;
   auto context = torch::from_blob(const_cast<float*>(clip.pose.data()) + size_t(f.context_start) * kFrameDim,
@@ -65,11 +69,11 @@ ClipForecast forecast_clip(models::ForecasterImpl& model, const NormalizedClip& 
             "model " << model.kind() << " returned a forecast of shape " << pred.sizes() << ", expected (1, "
                      << horizon << ", 75)");
   f.pose.assign(pred.data_ptr<float>(), pred.data_ptr<float>() + size_t(horizon) * kFrameDim);
-  const float* last = clip.pose.data() + size_t(clip.frames - 1) * kFrameDim;
+  const float* last = clip.pose.data() + size_t(end - 1) * kFrameDim;
   f.last_context.assign(last, last + kFrameDim);
   if (units == ForecastUnits::source) {
-    f.pose = to_source_units(f.pose, clip, clip.frames - 1);
-    f.last_context = to_source_units(f.last_context, clip, clip.frames - 1);
+    f.pose = to_source_units(f.pose, clip, end - 1);
+    f.last_context = to_source_units(f.last_context, clip, end - 1);
     f.units = clip.units.empty() ? "source" : clip.units;
   } else {
     f.units = "normalized";

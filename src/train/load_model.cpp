@@ -18,7 +18,12 @@ LoadedModel load_model(const std::filesystem::path& path) {
   } catch (const ConfigError& e) {
     throw CheckpointError(path.string() + ": cannot rebuild the model: " + e.what());
   }
+  // Exported checkpoints may store float16 weights (pretrained.h): load them as stored
+  // (the archive replaces tensors in place, dtype included), then compute in float32.
+  const bool half = m.contains("export") && m["export"].value("dtype", "") == "float16";
+  if (half) out.model->to(torch::kHalf);
   load_module_state(*out.model, ck.model_state, path.string());
+  if (half) out.model->to(torch::kFloat);
   out.model->eval();
   out.meta = std::move(ck.meta);
   return out;

@@ -65,6 +65,7 @@ TrainResult run_training(RunConfig cfg) {
     cfg.data.skip_unusable = d.value("skip_unusable", cfg.data.skip_unusable);
     cfg.data.skip_partial = d.value("skip_partial", cfg.data.skip_partial);
     cfg.data.val_clips = d.value("val_clips", std::vector<std::string>());
+    cfg.data.val_match = d.value("val_match", std::string());
     preset = m.value("preset", std::string("?"));
   } else {
     LMM_CHECK(!main_rank || !fs::exists(last), cfg.train.run_dir.string()

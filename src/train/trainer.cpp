@@ -67,6 +67,7 @@ json to_json(const TrainConfig& c) {
           {"grad_clip", c.grad_clip},       {"patience", c.patience},
           {"seed", c.seed},                 {"scheduled_sampling", c.scheduled_sampling},
           {"ss_max", c.ss_max},             {"ss_epochs", c.ss_epochs},
+          {"select_on", c.select_on},
           {"val_forecast_windows", c.val_forecast_windows}};
 }
 
@@ -83,6 +84,7 @@ TrainConfig train_config_from_json(const json& j) {
   c.scheduled_sampling = j.value("scheduled_sampling", c.scheduled_sampling);
   c.ss_max = j.value("ss_max", c.ss_max);
   c.ss_epochs = j.value("ss_epochs", c.ss_epochs);
+  c.select_on = j.value("select_on", std::string("val_loss"));  // runs before select_on existed
   c.val_forecast_windows = j.value("val_forecast_windows", c.val_forecast_windows);
   return c;
 }
@@ -384,8 +386,10 @@ TrainResult train_model(const std::shared_ptr<models::ForecasterImpl>& model, co
     }
     res.metrics.push_back(line);
 
-    // Validation loss decides best.ckpt and early stopping (no validation set: train loss).
-    const double score = std::isfinite(v.loss) ? v.loss : train_loss;
+    // The validation score (cfg.select_on) decides best.ckpt and early stopping (no
+    // validation set: train loss).
+    const double val_score = cfg.select_on == "val_mse" ? v.mse : v.loss;
+    const double score = std::isfinite(val_score) ? val_score : train_loss;
     bool improved = score < st.best_val_loss;
     if (improved) {
       st.best_val_loss = score;

@@ -4,6 +4,7 @@
 #include "lmm/train/training_data.h"
 
 #include <algorithm>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -16,12 +17,27 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Split of the eligible clip names, honouring a forced validation list.
+// Split of the eligible clip names: a forced validation list, else the clips matching
+// val_match, else a seeded share by clip.
 Split split_names(const std::vector<std::string>& names, const DataConfig& cfg) {
-  if (cfg.val_clips.empty()) return split_by_clip(names, cfg.val_frac, cfg.split_seed);
-  std::set<std::string> forced(cfg.val_clips.begin(), cfg.val_clips.end());
   Split s;
-  for (const auto& n : names) (forced.count(n) ? s.val : s.train).push_back(n);
+  if (!cfg.val_clips.empty()) {
+    std::set<std::string> forced(cfg.val_clips.begin(), cfg.val_clips.end());
+    for (const auto& n : names) (forced.count(n) ? s.val : s.train).push_back(n);
+  } else if (!cfg.val_match.empty()) {
+    std::regex re;
+    try {
+      re = std::regex(cfg.val_match);
+    } catch (const std::regex_error& e) {
+      throw ConfigError("validation pattern '" + cfg.val_match + "' is not a valid regex: " + e.what());
+    }
+    for (const auto& n : names) (std::regex_search(n, re) ? s.val : s.train).push_back(n);
+    LMM_CHECK(!s.val.empty() && !s.train.empty(),
+              "validation pattern '" << cfg.val_match << "' matches " << s.val.size() << " of " << names.size()
+                                     << " clips; expected some but not all");
+  } else {
+    return split_by_clip(names, cfg.val_frac, cfg.split_seed);
+  }
   std::sort(s.train.begin(), s.train.end());
   std::sort(s.val.begin(), s.val.end());
   return s;
@@ -33,6 +49,7 @@ nlohmann::json TrainingData::describe(const DataConfig& cfg) const {
   return {{"dataset", cfg.dataset.empty() ? std::string() : fs::absolute(cfg.dataset).lexically_normal().string()},
           {"split_seed", cfg.split_seed},
           {"val_frac", cfg.val_frac},
+          {"val_match", cfg.val_match},
           {"stride", cfg.windows.stride},
           {"context", cfg.windows.context},
           {"horizon", cfg.windows.horizon},

@@ -22,7 +22,8 @@ class FrameDecoderImpl : public torch::nn::Module {
   FrameDecoderImpl(const Dims& dims, int layers);
   // inputs (B, H, 75) fed frames, memory (B, S, d), anchor (B, 75) -> predicted frames (B, H, 75)
   torch::Tensor forward(const torch::Tensor& inputs, const torch::Tensor& memory, const torch::Tensor& anchor);
-  // Training: teacher forcing on target (B, H, 75), own predictions fed with probability p.
+  // Training: teacher forcing on target (B, H, 75); with probability p per step the fed frame
+  // is instead the model's own free-running rollout (generate(), without gradient).
   torch::Tensor scheduled(const torch::Tensor& target, const torch::Tensor& memory, const torch::Tensor& anchor,
                           double sampling_prob);
   // Inference: horizon frames (B, H, 75), with or without the key/value cache.

@@ -19,7 +19,7 @@ ForecastUnits parse_forecast_units(const std::string& s);  // "normalized" | "so
 
 struct ClipForecast {
   std::string clip;         // name of the clip forecast from
-  int context_start = 0;    // first context frame (T - C)
+  int context_start = 0;    // first context frame (at - C; T - C by default)
   int context = 0;          // context frames C, e.g. 120
   int frames = 0;           // predicted frames H, e.g. 30
   std::string units;        // "normalized" or the source units ("px", "mm")
@@ -27,11 +27,13 @@ struct ClipForecast {
   std::vector<float> last_context;  // (25, 3) the last context frame, same units
 };
 
-// Runs model.forecast on the clip's last `context` frames (under NoGradGuard, eval mode).
-// Throws ConfigError naming the clip when it has fewer than `context` frames.
+// Runs model.forecast on the `context` frames before frame `at` (default -1: the clip's
+// last frames, forecasting what follows the clip; at >= 0 forecasts frames at.. of the clip,
+// so that the truth is there to compare), under NoGradGuard, eval mode. Throws ConfigError
+// naming the clip when fewer than `context` frames precede `at`, or at > frames.
 ClipForecast forecast_clip(models::ForecasterImpl& model, const NormalizedClip& clip,
                            ForecastUnits units = ForecastUnits::source, int horizon = models::kForecastFrames,
-                           int context = models::kContextFrames);
+                           int context = models::kContextFrames, int at = -1);
 
 // Normalized frames (n, 25, 3) -> source units using clip.scale and clip.center of
 // frame `ref_frame`; joints with confidence 0 stay (0, 0, 0).

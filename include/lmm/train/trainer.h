@@ -28,7 +28,11 @@ struct TrainConfig {
   double lr = 1e-4;            // AdamW learning rate, constant
   double weight_decay = 0.01;  // AdamW decoupled weight decay
   double grad_clip = 1.0;      // max global gradient L2 norm, 0 = no clipping
-  int patience = 10;           // stop after this many epochs without a lower val loss
+  int patience = 10;           // stop after this many epochs without a better validation score
+  // Validation score that picks best.ckpt and drives early stopping: "val_loss" (the
+  // training loss on the validation windows; teacher-forced for flat/htt) or "val_mse"
+  // (the forecast's position MSE on up to val_forecast_windows windows, what eval reports).
+  std::string select_on = "val_loss";
   uint64_t seed = 1;           // torch RNG and shuffle order
   bool scheduled_sampling = false;  // feed back own predictions (htt; flat if enabled)
   double ss_max = 0.5;         // sampling probability reached after ss_epochs

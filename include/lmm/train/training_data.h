@@ -23,6 +23,10 @@ struct DataConfig {
   // When non-empty, exactly these clips are the validation set (resume uses the
   // checkpoint's list so the split cannot change under it).
   std::vector<std::string> val_clips;
+  // When non-empty (and val_clips is empty), the clips whose name contains a match of this
+  // ECMAScript regex are the validation set, all others train: a split that holds out whole
+  // motion contents, e.g. "_(run|dash)_" on the Bandai corpora. val_frac is then unused.
+  std::string val_match;
   bool progress = true;           // progress bar while reading clips
 };
 
@@ -35,7 +39,7 @@ struct TrainingData {
   int n_unreadable = 0;           // skipped: attributes could not be read
   int n_short = 0;                // skipped: fewer frames than one window
   // {"dataset": abs path, "split_seed", "val_frac", "stride", "skip_unusable",
-  //  "val_clips": [...], "train_clips": n, "train_windows": n, "val_windows": n}
+  //  "val_match", "val_clips": [...], "train_clips": n, "train_windows": n, "val_windows": n}
   nlohmann::json describe(const DataConfig& cfg) const;
   std::string summary() const;    // one line for the user
 };

@@ -1,0 +1,46 @@
+// The shipped pretrained checkpoint: lookup and export (see pretrained.h).
+#include "lmm/train/pretrained.h"
+
+#include <cstdlib>
+#include <vector>
+
+#include "lmm/core/error.h"
+#include "lmm/train/checkpoint.h"
+
+namespace lmm::train {
+namespace fs = std::filesystem;
+
+fs::path pretrained_checkpoint() {
+  if (const char* env = std::getenv("LMM_PRETRAINED"); env && *env) {
+    if (!fs::is_regular_file(env))
+      throw ConfigError(std::string("LMM_PRETRAINED=") + env + " is not a file (expected a checkpoint)");
+    return env;
+  }
+  std::vector<fs::path> candidates{fs::current_path() / "models" / "pretrained" / kPretrainedFile};
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec)  // build/lmm, build/tests/lmm_tests, <prefix>/bin/lmm: models/ is above
+    for (fs::path d = exe.parent_path(); !d.empty() && d != d.root_path(); d = d.parent_path())
+      candidates.push_back(d / "models" / "pretrained" / kPretrainedFile);
+  for (const auto& c : candidates)
+    if (fs::is_regular_file(c, ec)) return c;
+  std::string looked;
+  for (size_t i = 0; i < candidates.size() && i < 3; ++i) looked += "\n  " + candidates[i].string();
+  throw ConfigError(std::string("no pretrained model: ") + kPretrainedFile +
+                    " not found (set LMM_PRETRAINED or pass a checkpoint); looked at:" + looked);
+}
+
+void export_inference_checkpoint(const fs::path& from, const fs::path& to, const std::string& dtype) {
+  LMM_CHECK(dtype == "float16" || dtype == "float32",
+            "export: dtype must be float16 or float32, got '" << dtype << "'");
+  auto loaded = load_model(from);
+  if (dtype == "float16") loaded.model->to(torch::kHalf);
+  Checkpoint out;
+  out.meta = loaded.meta;
+  out.meta["export"] = {{"from", fs::absolute(from).lexically_normal().string()}, {"dtype", dtype},
+                        {"inference_only", true}};
+  out.model_state = save_module_state(*loaded.model);
+  write_checkpoint(to, out);
+}
+
+}  // namespace lmm::train
