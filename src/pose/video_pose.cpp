@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -416,9 +417,23 @@ void replace_dir(const fs::path& dir, const std::function<void(const fs::path&)>
     if (!fs::exists(dir)) {
       fs::rename(tmp, dir);
     } else if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_EXCHANGE) != 0) {
-      throw IoError(dir.string() + ": cannot put the new output in place: " + std::strerror(errno));
+      if (errno != EINVAL && errno != ENOSYS)
+        throw IoError(dir.string() + ": cannot put the new output in place: " + std::strerror(errno));
+      // A file system without RENAME_EXCHANGE: two renames (the folder is briefly absent).
+      const fs::path old = tmp.string() + ".old";
+      fs::rename(dir, old);
+      std::error_code rec;
+      fs::rename(tmp, dir, rec);
+      if (rec) {
+        fs::rename(old, dir, ec);
+        throw IoError(dir.string() + ": cannot put the new output in place: " + rec.message());
+      }
+      fs::rename(old, tmp);
     }
   } catch (const IoError& e) {
+    fs::remove_all(tmp, ec);
+    throw IoError(dir.string() + ": not written (" + e.what() + ")");
+  } catch (const fs::filesystem_error& e) {
     fs::remove_all(tmp, ec);
     throw IoError(dir.string() + ": not written (" + e.what() + ")");
   } catch (...) {
