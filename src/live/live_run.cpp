@@ -2,7 +2,9 @@
 //   video / camera:  decode thread --q1--> pose thread --q2--> forecast (calling thread)
 //   JSON lines:      reader thread ---------------------q2--> forecast (calling thread)
 //   q1, q2: bounded queues of `queue` frames; live sources (camera, or --realtime) drop
-//   the oldest queued frame when full, files and lines otherwise wait (no drops).
+//   the oldest queued frame of q1 when full (q2 then holds up to 256 poses, which the
+//   forecaster drains by running the model on the newest only); files and lines otherwise
+//   wait (no drops).
 //   Per processed frame: StreamingForecaster::push, one JSON line, an overlay frame
 //   (BGR, source size: the skeleton plus the forecast as a fading ghost).
 #include "lmm/live/live_run.h"
@@ -290,7 +292,9 @@ LiveSummary run_live(const LiveConfig& cfg) {
   if (!cfg.overlay.empty()) overlay.emplace(cfg.overlay, cap->fps);
 
   const bool drop = (cap && cap->live) || cfg.realtime;
-  BoundedQueue q1(cfg.queue, drop), q2(cfg.queue, drop);
+  // Live, q2 is long: the forecaster drains it by running the model on the newest pose only,
+  // so poses reach the context instead of being dropped (256 is a safety bound).
+  BoundedQueue q1(cfg.queue, drop), q2(drop ? 256 : cfg.queue, drop);
   FirstError error;
   std::atomic<long> dropped{0}, frames{0}, bad_lines{0};
   double first_t = 0, last_t = 0;  // JSON lines: times of the first and last pose read
@@ -302,6 +306,7 @@ LiveSummary run_live(const LiveConfig& cfg) {
     q2.close();
   };
 
+  std::vector<double> pose_ms;  // written by the pose thread, read after it joined
   std::vector<std::thread> threads;
   const Clock::time_point start = Clock::now();
   if (lines) {
@@ -373,7 +378,9 @@ LiveSummary run_live(const LiveConfig& cfg) {
       try {
         Item it;
         while (q1.pop(it)) {
+          const Clock::time_point t_pose = Clock::now();
           pose::FramePose fp = tracker->process(it.image, it.t);
+          pose_ms.push_back(ms_since(t_pose));
           it.person = fp.found;
           it.pose = fp.body25;
           if (!overlay) it.image.release();
@@ -423,6 +430,7 @@ LiveSummary run_live(const LiveConfig& cfg) {
   if (overlay) overlay->finish();
 
   sum.frames = frames;
+  sum.pose_ms = std::move(pose_ms);
   sum.dropped = dropped;
   sum.bad_lines = bad_lines;
   sum.stream = forecaster.stats();

@@ -56,6 +56,7 @@ struct LiveSummary {
   std::vector<double> latency_ms;           // per processed frame: decoded -> line out
   std::vector<double> forecast_latency_ms;  // the same, frames that made a new forecast
   std::vector<double> forecast_ms;          // those frames' time in the forecaster (push)
+  std::vector<double> pose_ms;              // per frame through the pose stage: time in the tracker
 };
 
 // Percentile q in [0, 100] of `v` (nearest rank); 0 for an empty vector.
