@@ -96,19 +96,24 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   auto* vfw = sub->add_option("--val-forecast-windows", r.train.val_forecast_windows,
                               "Validation windows forecast for val_mse, 0 = all")
                   ->capture_default_str();
+  auto* init = sub->add_option("--init", r.init_from,
+                               "Fine-tune: start from this checkpoint's weights (its model and size; fresh optimizer)");
+  auto* aug = sub->add_flag("--augment", r.train.augment.enabled,
+                            "Augment training windows: mirror, view foreshortening, roll, scale, missing joints "
+                            "(docs/training.md)");
   auto* unusable = sub->add_flag("--include-unusable", o->include_unusable, "Also train on QC-unusable clips");
   sub->add_flag("--include-partial", o->include_partial,
                 "Also train on partial bodies (QC: lower body only / upper body only)");
   sub->add_flag("-q,--quiet", o->quiet, "No progress output");
   sub->callback([o, &exit_code, model, preset, mconf, stride, protocol, context, horizon, seed, lr, batch, vf, vm,
-                 sel, ss, sse, ssm, vfw, unusable, epochs, steps, patience] {
+                 sel, aug, init, ss, sse, ssm, vfw, unusable, epochs, steps, patience] {
     auto& r = o->run;
     r.overrides = {epochs->count() > 0, steps->count() > 0, patience->count() > 0};
-    if (!r.train.resume && model->count() == 0) throw lmm::ConfigError("--model is required (flat | htt | diffusion)");
+    if (!r.train.resume && model->count() == 0 && init->count() == 0) throw lmm::ConfigError("--model is required (flat | htt | diffusion)");
     if (!r.train.resume && o->dataset.empty()) throw lmm::ConfigError("DATASET is required");
     if (r.train.resume) {
-      for (auto* opt : {model, preset, mconf, stride, protocol, context, horizon, seed, lr, batch, vf, vm, sel, ss, sse,
-                        ssm, vfw, unusable})
+      for (auto* opt : {model, preset, mconf, stride, protocol, context, horizon, seed, lr, batch, vf, vm, sel, aug, init, ss,
+                        sse, ssm, vfw, unusable})
         if (opt->count() > 0)
           fmt::print(stderr, "lmm train: warning: {} is ignored with --resume (the checkpoint's value is used)\n",
                      opt->get_name());

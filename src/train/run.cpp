@@ -40,6 +40,7 @@ TrainResult run_training(RunConfig cfg) {
 
   std::shared_ptr<models::ForecasterImpl> model;
   std::string preset = cfg.preset;
+  nlohmann::json init_meta;  // {"from": path, "step": n} when fine-tuning (cfg.init_from)
   if (cfg.train.resume) {
     LMM_CHECK(!main_rank || fs::exists(last), last.string() << " does not exist: nothing to resume");
     Checkpoint ck = read_checkpoint_on_rank0(last, dist.get());
@@ -78,7 +79,16 @@ TrainResult run_training(RunConfig cfg) {
         cfg.scheduled_sampling == "on" || (cfg.scheduled_sampling == "auto" && cfg.model_kind == "htt");
     cfg.data.split_seed = cfg.train.seed;
     torch::manual_seed(cfg.train.seed);  // model initialization
-    model = models::make_model(cfg.model_kind, cfg.preset, cfg.model_overrides);
+    if (!cfg.init_from.empty()) {
+      auto init = load_model(cfg.init_from);
+      model = init.model;
+      model->train();
+      preset = init.meta.value("preset", std::string("?"));
+      init_meta = {{"from", fs::absolute(cfg.init_from).lexically_normal().string()},
+                                   {"step", init.meta.value("state", nlohmann::json::object()).value("step", 0)}};
+    } else {
+      model = models::make_model(cfg.model_kind, cfg.preset, cfg.model_overrides);
+    }
   }
 
   LMM_CHECK(model->kind() != "htt" || cfg.data.windows.context % models::kWindowFrames == 0,
@@ -95,6 +105,7 @@ TrainResult run_training(RunConfig cfg) {
                  torch::get_num_threads(), cfg.train.resume ? "; resuming from last.ckpt" : "");
   }
   cfg.train.extra_meta = {{"data", data.describe(cfg.data)}, {"preset", preset}};
+  if (!init_meta.is_null()) cfg.train.extra_meta["init"] = init_meta;
   cfg.train.extra_meta["data"]["protocol"] = protocol_name(cfg.data.windows);
   if (dist) {
     cfg.train.dist = dist.get();

@@ -68,6 +68,7 @@ json to_json(const TrainConfig& c) {
           {"seed", c.seed},                 {"scheduled_sampling", c.scheduled_sampling},
           {"ss_max", c.ss_max},             {"ss_epochs", c.ss_epochs},
           {"select_on", c.select_on},
+          {"augment", c.augment.enabled},
           {"val_forecast_windows", c.val_forecast_windows}};
 }
 
@@ -85,6 +86,7 @@ TrainConfig train_config_from_json(const json& j) {
   c.ss_max = j.value("ss_max", c.ss_max);
   c.ss_epochs = j.value("ss_epochs", c.ss_epochs);
   c.select_on = j.value("select_on", std::string("val_loss"));  // runs before select_on existed
+  c.augment.enabled = j.value("augment", false);
   c.val_forecast_windows = j.value("val_forecast_windows", c.val_forecast_windows);
   return c;
 }
@@ -327,7 +329,8 @@ TrainResult train_model(const std::shared_ptr<models::ForecasterImpl>& model, co
       opt.zero_grad();
       double lv = 0, visible = 0;
       if (lb.end > lb.begin) {
-        auto batch = train.batch(std::vector<int64_t>(order.begin() + lb.begin, order.begin() + lb.end));
+        auto batch = augment_batch(train.batch(std::vector<int64_t>(order.begin() + lb.begin, order.begin() + lb.end)),
+                                   cfg.augment, mix64(cfg.seed ^ mix64(static_cast<uint64_t>(st.step) + 1)));
         auto out = model->loss(batch, models::StepOptions{ss});
         lv = out.loss.item<double>();
         out.loss.backward();

@@ -24,6 +24,9 @@ struct RunConfig {
     bool max_epochs = false, max_steps = false, patience = false;
   } overrides;
   int threads = 0;                      // torch intra-op threads, 0 = all cores
+  // Fine-tuning: start from this checkpoint's weights (its kind and config replace
+  // model_kind / preset / overrides); the optimizer and the step count start afresh.
+  std::filesystem::path init_from;
   DistConfig dist;                      // data-parallel group (docs/distributed.md); "none" = alone
 };
 

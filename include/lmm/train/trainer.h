@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "lmm/models/forecaster.h"
+#include "lmm/train/augment.h"
 #include "lmm/train/windows.h"
 
 namespace lmm::train {
@@ -33,6 +34,7 @@ struct TrainConfig {
   // training loss on the validation windows; teacher-forced for flat/htt) or "val_mse"
   // (the forecast's position MSE on up to val_forecast_windows windows, what eval reports).
   std::string select_on = "val_loss";
+  AugmentConfig augment;       // views, proportions and gaps of other setups (augment.h), off by default
   uint64_t seed = 1;           // torch RNG and shuffle order
   bool scheduled_sampling = false;  // feed back own predictions (htt; flat if enabled)
   double ss_max = 0.5;         // sampling probability reached after ss_epochs

@@ -1,0 +1,33 @@
+// Training-time augmentation of 2D windows, so that a model trained on one capture setup
+// (e.g. frontal projections of the Bandai mocap) meets the views, proportions and gaps of
+// others (lab mocap seen from its own axes, Kinect, video keypoints). Applied to context
+// and target of a window alike (the same person seen differently), in normalized units:
+//   batch.context (B, C, 75), batch.target (B, H, 75): 25 joints x (x, y, confidence)
+// Per window: bone lengths (every bone but the torso) scaled by U(1 - bone_jitter,
+// 1 + bone_jitter), children moving with their parents, for skeletons whose joint centres
+// sit elsewhere (a BVH rig's hips vs Harrington's, Kinect's); mirror left/right (p = 0.5); x scaled by s_x ~ U(min_x_scale, 1), the
+// foreshortening of a body turned away from the camera by acos(s_x); rotation in the image
+// plane by U(-max_roll, max_roll) degrees; scale U(1 - s, 1 + s). Per context frame and
+// joint: missing with probability joint_dropout (confidence and position 0, as readers
+// write a joint they did not see). Deterministic given `seed`.
+#pragma once
+#include <cstdint>
+
+#include "lmm/models/forecaster.h"
+
+namespace lmm::train {
+
+struct AugmentConfig {
+  bool enabled = false;         // off: batches are used as read
+  double mirror_prob = 0.5;     // chance to swap left and right (x -> -x)
+  double min_x_scale = 0.5;     // horizontal foreshortening down to this factor (yaw ~60 deg)
+  double max_roll_deg = 10;     // in-plane rotation range, degrees
+  double scale = 0.1;           // overall scale in [1 - scale, 1 + scale]
+  double joint_dropout = 0.05;  // chance that a joint is missing in a context frame
+  double bone_jitter = 0.15;    // bone lengths scaled by up to this share either way
+};
+
+// Returns an augmented copy of `batch` (the input is not modified).
+models::Batch augment_batch(const models::Batch& batch, const AugmentConfig& cfg, uint64_t seed);
+
+}  // namespace lmm::train

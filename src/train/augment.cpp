@@ -1,0 +1,75 @@
+// Training-time augmentation of 2D windows (see augment.h).
+#include "lmm/train/augment.h"
+
+#include <cmath>
+#include <vector>
+
+#include "lmm/core/body25.h"
+#include "lmm/models/tokens.h"
+
+namespace lmm::train {
+
+namespace {
+
+// Mirror + x-scale + roll + scale as one 2x2 matrix per window, applied to (x, y) of every
+// joint: frames (B, T, 75) -> (B, T, 75); joints with confidence 0 stay at (0, 0).
+torch::Tensor transform(const torch::Tensor& frames, const torch::Tensor& m, const torch::Tensor& mirrored) {
+  auto x = frames.unflatten(-1, {kNumJoints, 3});                       // (B, T, 25, 3)
+  std::vector<int64_t> perm(kMirror.begin(), kMirror.end());
+  auto swapped = x.index_select(2, torch::tensor(perm, torch::kLong));   // (B, T, 25, 3) left <-> right
+  x = torch::where(mirrored.view({-1, 1, 1, 1}), swapped, x);            // (B, T, 25, 3)
+  auto xy = x.narrow(-1, 0, 2);                                          // (B, T, 25, 2)
+  auto conf = x.narrow(-1, 2, 1);                                        // (B, T, 25, 1)
+  auto out_xy = torch::einsum("btjk,bik->btji", {xy, m});                // (B, T, 25, 2)
+  out_xy = out_xy * (conf > 0).to(out_xy.scalar_type());                 // missing joints stay 0
+  return torch::cat({out_xy, conf}, -1).flatten(-2);                     // (B, T, 75)
+}
+
+// Bone lengths scaled by factors f (B, 24) (bone order of kBones, parents first; torso
+// bone 0 kept), each child moving with its parent: frames (B, T, 75) -> (B, T, 75).
+// Displacements propagate through missing joints; a bone with a missing end is not scaled.
+torch::Tensor scale_bones(const torch::Tensor& frames, const torch::Tensor& f) {
+  auto x = frames.unflatten(-1, {kNumJoints, 3});                        // (B, T, 25, 3)
+  auto xy = x.narrow(-1, 0, 2);                                          // (B, T, 25, 2)
+  auto seen = x.narrow(-1, 2, 1) > 0;                                    // (B, T, 25, 1)
+  std::vector<torch::Tensor> d(kNumJoints, torch::zeros_like(xy.select(2, 0)));  // (B, T, 2) each
+  for (size_t b = 1; b < kBones.size(); ++b) {
+    const auto [p, c] = kBones[b];
+    auto both = seen.select(2, p).logical_and(seen.select(2, c)).to(xy.scalar_type());  // (B, T, 1)
+    auto stretch = (f.select(1, static_cast<int64_t>(b)).view({-1, 1, 1}) - 1) * both *
+                   (xy.select(2, c) - xy.select(2, p));                  // (B, T, 2)
+    d[c] = d[p] + stretch;
+  }
+  auto out_xy = (xy + torch::stack(d, 2)) * seen.to(xy.scalar_type());   // (B, T, 25, 2)
+  return torch::cat({out_xy, x.narrow(-1, 2, 1)}, -1).flatten(-2);       // (B, T, 75)
+}
+
+}  // namespace
+
+models::Batch augment_batch(const models::Batch& batch, const AugmentConfig& cfg, uint64_t seed) {
+  if (!cfg.enabled) return batch;
+  const int64_t B = batch.context.size(0), C = batch.context.size(1);
+  auto gen = at::detail::createCPUGenerator(seed);
+  auto opts = torch::TensorOptions().dtype(torch::kFloat32);
+  auto u = [&](std::vector<int64_t> shape) { return at::rand(shape, gen, opts); };  // U(0, 1)
+  auto mirrored = u({B}) < cfg.mirror_prob;                                  // (B,)
+  auto sx = cfg.min_x_scale + (1 - cfg.min_x_scale) * u({B});                // (B,)
+  auto roll = (2 * u({B}) - 1) * (cfg.max_roll_deg * M_PI / 180);            // (B,)
+  auto s = 1 + cfg.scale * (2 * u({B}) - 1);                                 // (B,)
+  auto mirror_sign = 1 - 2 * mirrored.to(torch::kFloat32);                   // (B,) -1 when mirrored
+  // m = s * R(roll) * diag(mirror_sign * sx, 1)
+  auto c = roll.cos() * s, sn = roll.sin() * s;                              // (B,)
+  auto a = mirror_sign * sx;                                                 // (B,)
+  auto m = torch::stack({torch::stack({c * a, -sn}, -1), torch::stack({sn * a, c}, -1)}, 1);  // (B, 2, 2)
+  auto bones = 1 + cfg.bone_jitter * (2 * u({B, static_cast<int64_t>(kBones.size())}) - 1);  // (B, 24)
+  models::Batch out;
+  out.context = transform(scale_bones(batch.context, bones), m, mirrored);   // (B, C, 75)
+  out.target = transform(scale_bones(batch.target, bones), m, mirrored);     // (B, H, 75)
+  if (cfg.joint_dropout > 0) {
+    auto keep = (u({B, C, kNumJoints, 1}) >= cfg.joint_dropout).to(torch::kFloat32);  // (B, C, 25, 1)
+    out.context = (out.context.unflatten(-1, {kNumJoints, 3}) * keep).flatten(-2);     // (B, C, 75)
+  }
+  return out;
+}
+
+}  // namespace lmm::train

@@ -1,0 +1,107 @@
+// Training augmentation (augment.h): what it changes and what it must keep.
+#include <gtest/gtest.h>
+
+#include "lmm/core/body25.h"
+#include "lmm/train/augment.h"
+#include "test_support.h"
+
+namespace lmm::train {
+namespace {
+
+models::Batch standing_batch(int B, int C, int H) {
+  auto frame = torch::tensor(test::standing_pose());                      // (75)
+  models::Batch b;
+  b.context = frame.view({1, 1, 75}).repeat({B, C, 1}).clone();            // (B, C, 75)
+  b.target = frame.view({1, 1, 75}).repeat({B, H, 1}).clone();             // (B, H, 75)
+  b.context.select(2, 3 * RWrist + 2).fill_(0);                            // right wrist unseen...
+  b.context.select(2, 3 * RWrist).fill_(0);
+  b.context.select(2, 3 * RWrist + 1).fill_(0);
+  return b;
+}
+
+TEST(Augment, OffLeavesTheBatchAlone) {
+  auto b = standing_batch(4, 6, 3);
+  auto a = augment_batch(b, AugmentConfig{}, 1);
+  EXPECT_TRUE(torch::equal(a.context, b.context));
+  EXPECT_TRUE(torch::equal(a.target, b.target));
+}
+
+TEST(Augment, DeterministicPerSeedAndKeepsBonesConsistentAcrossFrames) {
+  AugmentConfig cfg;
+  cfg.enabled = true;
+  cfg.joint_dropout = 0;
+  auto b = standing_batch(64, 6, 3);
+  auto a = augment_batch(b, cfg, 7);
+  EXPECT_TRUE(torch::equal(a.context, augment_batch(b, cfg, 7).context));
+  EXPECT_FALSE(torch::equal(a.context, augment_batch(b, cfg, 8).context));
+  // One transform per window: every frame of a window (context and target) is changed alike.
+  EXPECT_LT((a.context - a.context.narrow(1, 0, 1)).abs().max().item<float>(), 1e-6f);
+  EXPECT_LT((a.target - a.context.narrow(1, 0, 1).narrow(2, 0, 75)).abs().select(2, 3 * Neck).max().item<float>(), 1e-6f);
+  // Confidences are unchanged (mirroring swaps sides, and both sides are seen here except RWrist).
+  auto conf = a.context.unflatten(-1, {25, 3}).select(-1, 2);              // (B, C, 25)
+  EXPECT_EQ(conf.sum().item<float>(), 64 * 6 * 24);
+  // A missing joint stays at (0, 0) wherever it ends up.
+  auto xy = a.context.unflatten(-1, {25, 3}).narrow(-1, 0, 2);             // (B, C, 25, 2)
+  EXPECT_EQ((xy.abs().sum(-1) * (conf == 0)).sum().item<float>(), 0.0f);
+  // Torso length (Neck - MidHip) changes by the scale and foreshortening only: within
+  // [0.9 * 0.5, 1.1] of the original 1, and not always 1.
+  auto torso = (xy.select(2, Neck) - xy.select(2, MidHip)).norm(2, -1);    // (B, C)
+  EXPECT_GE(torso.min().item<float>(), 0.9f * 0.5f - 1e-5f);
+  EXPECT_LE(torso.max().item<float>(), 1.1f + 1e-5f);
+  EXPECT_GT((torso - 1).abs().max().item<float>(), 0.01f);
+}
+
+TEST(Augment, MirrorSwapsLeftAndRight) {
+  AugmentConfig cfg;
+  cfg.enabled = true;
+  cfg.mirror_prob = 1;
+  cfg.min_x_scale = 1;
+  cfg.max_roll_deg = 0;
+  cfg.scale = 0;
+  cfg.joint_dropout = 0;
+  cfg.bone_jitter = 0;
+  auto b = standing_batch(2, 2, 1);
+  auto a = augment_batch(b, cfg, 3);
+  auto in = b.target.unflatten(-1, {25, 3}), out = a.target.unflatten(-1, {25, 3});  // (B, H, 25, 3)
+  // The left shoulder lands where the right one was, x negated.
+  EXPECT_NEAR(out[0][0][LShoulder][0].item<float>(), -in[0][0][RShoulder][0].item<float>(), 1e-6);
+  EXPECT_NEAR(out[0][0][LShoulder][1].item<float>(), in[0][0][RShoulder][1].item<float>(), 1e-6);
+  // The unseen right wrist of the context is the unseen left wrist after mirroring.
+  EXPECT_EQ(a.context.unflatten(-1, {25, 3})[0][0][LWrist][2].item<float>(), 0.0f);
+}
+
+TEST(Augment, BoneJitterScalesBonesButNotTheTorso) {
+  AugmentConfig cfg;
+  cfg.enabled = true;
+  cfg.mirror_prob = 0;
+  cfg.min_x_scale = 1;
+  cfg.max_roll_deg = 0;
+  cfg.scale = 0;
+  cfg.joint_dropout = 0;
+  auto b = standing_batch(64, 2, 2);
+  auto a = augment_batch(b, cfg, 11);
+  auto in = b.target.unflatten(-1, {25, 3}).narrow(-1, 0, 2), out = a.target.unflatten(-1, {25, 3}).narrow(-1, 0, 2);
+  auto len = [](const torch::Tensor& xy, int p, int c) { return (xy.select(2, c) - xy.select(2, p)).norm(2, -1); };
+  EXPECT_LT((len(out, Neck, MidHip) - len(in, Neck, MidHip)).abs().max().item<float>(), 1e-6f);  // torso kept
+  auto ratio = len(out, LElbow, LWrist) / len(in, LElbow, LWrist);                                 // (B, H)
+  EXPECT_GE(ratio.min().item<float>(), 0.85f - 1e-5f);
+  EXPECT_LE(ratio.max().item<float>(), 1.15f + 1e-5f);
+  EXPECT_GT((ratio - 1).abs().max().item<float>(), 0.05f);
+  // Children move with their parents: the hand keeps its direction from the elbow.
+  auto dir_in = in.select(2, LWrist) - in.select(2, LElbow), dir_out = out.select(2, LWrist) - out.select(2, LElbow);
+  EXPECT_LT((dir_out / ratio.unsqueeze(-1) - dir_in).abs().max().item<float>(), 1e-5f);
+}
+
+TEST(Augment, JointDropoutHidesContextJointsOnly) {
+  AugmentConfig cfg;
+  cfg.enabled = true;
+  cfg.joint_dropout = 0.25;
+  auto b = standing_batch(64, 10, 3);
+  auto a = augment_batch(b, cfg, 5);
+  auto seen = (a.context.unflatten(-1, {25, 3}).select(-1, 2) > 0).to(torch::kFloat).mean().item<float>();
+  EXPECT_NEAR(seen, 0.75f * 24 / 25, 0.03f);
+  EXPECT_EQ((a.target.unflatten(-1, {25, 3}).select(-1, 2) > 0).sum().item<int64_t>(), 64 * 3 * 25);
+}
+
+}  // namespace
+}  // namespace lmm::train
