@@ -36,7 +36,7 @@ if [ -d "$OUT/raw/video_real" ] && [ -f "$PRETRAINED" ]; then
     /usr/bin/python3 -c 'import json,sys; c=max(json.load(sys.stdin), key=lambda c: c["frames"]); print(c["name"], c["frames"])')
   at=$((vframes - 15))
   $LMM forecast "$OUT/dataset_vtest" --clip "$vclip" --at "$at" -o "$OUT/forecast_vtest" >/dev/null
-  $LMM render "$OUT/forecast_vtest" --truth "$OUT/dataset_vtest/clips/$vclip.h5" --start "$at" \
+  $LMM render "$OUT/forecast_vtest" --truth "$OUT/dataset_vtest/clips/$vclip.h5" --start "$at" --lead 30 \
     -o "$OUT/forecast_vtest.gif"
 fi
 

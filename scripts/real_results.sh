@@ -44,8 +44,8 @@ train() {  # train RUN [lmm train options...]
   touch "$OUT/$run/.done"
 }
 train run_flat      --model flat "${ROLLOUT[@]}" --max-steps 10000
-train run_htt       --model htt "${ROLLOUT[@]}" --max-steps 5161
-train run_diffusion --model diffusion --max-steps 6272
+train run_htt       --model htt "${ROLLOUT[@]}" --max-steps 8000
+train run_diffusion --model diffusion --max-steps 9000
 train run_flat_heldout --model flat "${ROLLOUT[@]}" --max-steps 6000 \
       --val-match '_(run|dash|kick|punch|slash|dance-short)_'
 # The flat model fine-tuned with augmentation (mirror, view foreshortening, roll, scale,

@@ -34,6 +34,9 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   sub->add_option("--truth", o->truth, "Ground-truth clip to overlay the input on");
   sub->add_option("--start", o->cfg.start,
                   "Timeline frame where the input starts over --truth (default: after its last frame)");
+  sub->add_option("--lead", o->cfg.lead,
+                  "With --truth: begin this many frames before the input (e.g. its context); default: the whole truth")
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--units", o->cfg.units, "Clips: auto | normalized | source (auto: source next to OpenPose JSON)")
       ->capture_default_str();
   sub->add_option("--fps", o->cfg.fps, "Playback rate (default: the clip's, 15)");

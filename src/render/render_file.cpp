@@ -2,6 +2,9 @@
 // align the input after (or at --start over) the ground truth, draw, write.
 #include "lmm/render/render_file.h"
 
+#include <algorithm>
+
+#include "lmm/core/body25.h"
 #include "lmm/core/error.h"
 #include "lmm/io/dataset.h"
 #include "lmm/io/reader.h"
@@ -88,6 +91,13 @@ RenderResult render_file(const RenderConfig& cfg) {
     fc.start = cfg.start >= 0 ? cfg.start : truth.frames();
     fc.sided = false;
     fc.color = Rgb{0, 170, 70};
+    if (cfg.lead >= 0 && fc.start > cfg.lead) {  // cut the truth before the lead-in
+      Track& t = tracks.front();
+      const int first = std::min(fc.start - cfg.lead, t.frames);
+      t.pose.erase(t.pose.begin(), t.pose.begin() + static_cast<std::ptrdiff_t>(first) * kFrameDim);
+      t.frames -= first;
+      fc.start -= first;
+    }
     tracks.push_back(std::move(fc));
   }
   SkeletonRenderer r(std::move(tracks), opt);

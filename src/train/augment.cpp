@@ -65,6 +65,22 @@ models::Batch augment_batch(const models::Batch& batch, const AugmentConfig& cfg
   models::Batch out;
   out.context = transform(scale_bones(batch.context, bones), m, mirrored);   // (B, C, 75)
   out.target = transform(scale_bones(batch.target, bones), m, mirrored);     // (B, H, 75)
+  const int64_t J = kNumJoints;
+  auto ctx = out.context.unflatten(-1, {J, 3});                                     // (B, C, 25, 3)
+  auto seen = (ctx.narrow(-1, 2, 1) > 0).to(torch::kFloat32);                        // (B, C, 25, 1)
+  if (cfg.jitter > 0) {
+    auto sigma = cfg.jitter * u({B, 1, 1, 1});                                        // (B, 1, 1, 1)
+    auto noise = at::randn({B, C, J, 2}, gen, opts) * sigma * seen;                   // (B, C, 25, 2)
+    ctx = torch::cat({ctx.narrow(-1, 0, 2) + noise, ctx.narrow(-1, 2, 1)}, -1);       // (B, C, 25, 3)
+  }
+  if (cfg.min_confidence < 1) {
+    auto scored = (u({B, 1, 1, 1}) < 0.5).to(torch::kFloat32);                       // (B, 1, 1, 1)
+    auto score = cfg.min_confidence + (1 - cfg.min_confidence) * u({B, C, J, 1});     // (B, C, 25, 1)
+    auto conf = ctx.narrow(-1, 2, 1);                                                 // (B, C, 25, 1)
+    conf = seen * (scored * score + (1 - scored) * conf);                             // (B, C, 25, 1)
+    ctx = torch::cat({ctx.narrow(-1, 0, 2), conf}, -1);                               // (B, C, 25, 3)
+  }
+  out.context = ctx.flatten(-2);                                                      // (B, C, 75)
   if (cfg.joint_dropout > 0) {
     auto keep = (u({B, C, kNumJoints, 1}) >= cfg.joint_dropout).to(torch::kFloat32);  // (B, C, 25, 1)
     out.context = (out.context.unflatten(-1, {kNumJoints, 3}) * keep).flatten(-2);     // (B, C, 75)

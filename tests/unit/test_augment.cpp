@@ -30,6 +30,8 @@ TEST(Augment, DeterministicPerSeedAndKeepsBonesConsistentAcrossFrames) {
   AugmentConfig cfg;
   cfg.enabled = true;
   cfg.joint_dropout = 0;
+  cfg.jitter = 0;
+  cfg.min_confidence = 1;
   auto b = standing_batch(64, 6, 3);
   auto a = augment_batch(b, cfg, 7);
   EXPECT_TRUE(torch::equal(a.context, augment_batch(b, cfg, 7).context));
@@ -60,6 +62,7 @@ TEST(Augment, MirrorSwapsLeftAndRight) {
   cfg.scale = 0;
   cfg.joint_dropout = 0;
   cfg.bone_jitter = 0;
+  cfg.jitter = 0;
   auto b = standing_batch(2, 2, 1);
   auto a = augment_batch(b, cfg, 3);
   auto in = b.target.unflatten(-1, {25, 3}), out = a.target.unflatten(-1, {25, 3});  // (B, H, 25, 3)
@@ -78,7 +81,7 @@ TEST(Augment, BoneJitterScalesBonesButNotTheTorso) {
   cfg.max_roll_deg = 0;
   cfg.scale = 0;
   cfg.joint_dropout = 0;
-  auto b = standing_batch(64, 2, 2);
+  auto b = standing_batch(64, 2, 2);  // checks the target: context noise does not reach it
   auto a = augment_batch(b, cfg, 11);
   auto in = b.target.unflatten(-1, {25, 3}).narrow(-1, 0, 2), out = a.target.unflatten(-1, {25, 3}).narrow(-1, 0, 2);
   auto len = [](const torch::Tensor& xy, int p, int c) { return (xy.select(2, c) - xy.select(2, p)).norm(2, -1); };
@@ -90,6 +93,33 @@ TEST(Augment, BoneJitterScalesBonesButNotTheTorso) {
   // Children move with their parents: the hand keeps its direction from the elbow.
   auto dir_in = in.select(2, LWrist) - in.select(2, LElbow), dir_out = out.select(2, LWrist) - out.select(2, LElbow);
   EXPECT_LT((dir_out / ratio.unsqueeze(-1) - dir_in).abs().max().item<float>(), 1e-5f);
+}
+
+TEST(Augment, ContextNoiseAndScoresLeaveTheTargetAndMissingJointsAlone) {
+  AugmentConfig cfg;
+  cfg.enabled = true;
+  cfg.mirror_prob = 0;
+  cfg.min_x_scale = 1;
+  cfg.max_roll_deg = 0;
+  cfg.scale = 0;
+  cfg.bone_jitter = 0;
+  cfg.joint_dropout = 0;
+  auto b = standing_batch(256, 4, 2);
+  auto a = augment_batch(b, cfg, 13);
+  EXPECT_TRUE(torch::allclose(a.target, b.target, 0, 1e-6));
+  auto d = (a.context - b.context).unflatten(-1, {25, 3});                       // (B, C, 25, 3)
+  auto xy_noise = d.narrow(-1, 0, 2);
+  EXPECT_GT(xy_noise.abs().max().item<float>(), 0.01f);
+  EXPECT_LT(xy_noise.abs().max().item<float>(), 6 * 0.03f);                    // within 6 sigma
+  auto conf = a.context.unflatten(-1, {25, 3}).select(-1, 2);                    // (B, C, 25)
+  auto seen = b.context.unflatten(-1, {25, 3}).select(-1, 2) > 0;
+  EXPECT_GE(conf.masked_select(seen).min().item<float>(), 0.3f - 1e-6f);
+  EXPECT_LE(conf.masked_select(seen).max().item<float>(), 1.0f);
+  // About half the windows carry detector-like scores, the others keep mocap's 1.
+  auto scored = (conf.masked_fill(~seen, 1) < 1).any(-1).any(-1).to(torch::kFloat).mean().item<float>();
+  EXPECT_NEAR(scored, 0.5f, 0.1f);
+  EXPECT_EQ(conf.masked_select(~seen).abs().sum().item<float>(), 0.0f);
+  EXPECT_EQ(a.context.unflatten(-1, {25, 3}).narrow(-1, 0, 2).select(2, RWrist).abs().sum().item<float>(), 0.0f);
 }
 
 TEST(Augment, JointDropoutHidesContextJointsOnly) {

@@ -209,4 +209,10 @@ TEST(RenderCli, ClipAndOverlayToGifAndMp4) {
   EXPECT_EQ(v.frames, 40);
   EXPECT_EQ(v.width, 128);
   EXPECT_NEAR(v.fps, 10.0, 0.01);
+  // Over the truth (lmm forecast --at 20) with 5 frames of lead-in: frames 15..29 of the
+  // truth, the forecast from the 6th frame on.
+  ASSERT_EQ(test::run_cli("render " + (dir / "fc").string() + " --truth " + clip + " --start 20 --lead 5 -o " +
+                              (dir / "c.gif").string() + " --size 96x64", &out), 0) << out;
+  EXPECT_EQ(read_gif_info(dir / "c.gif").frames, 15);
+  EXPECT_NE(out.find("(15 frames"), std::string::npos) << out;
 }

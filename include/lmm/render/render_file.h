@@ -20,6 +20,8 @@ struct RenderConfig {
   std::filesystem::path output;  // e.g. "out.mp4", "out.gif", "out.png"
   int start = -1;                // timeline frame where `input` starts over `truth`;
                                  // -1 = right after the truth's last frame (`lmm forecast`)
+  int lead = -1;                 // with truth: start the timeline this many frames before
+                                 // `input` (e.g. its context); -1 = from the truth's first frame
   std::string units = "auto";    // clips: "auto" | "normalized" | "source"
   double fps = 0;                // playback rate; 0 = the truth's, else the input's rate (15 for clips)
   int width = 480, height = 480; // pixels per frame

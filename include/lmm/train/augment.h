@@ -7,9 +7,12 @@
 // 1 + bone_jitter), children moving with their parents, for skeletons whose joint centres
 // sit elsewhere (a BVH rig's hips vs Harrington's, Kinect's); mirror left/right (p = 0.5); x scaled by s_x ~ U(min_x_scale, 1), the
 // foreshortening of a body turned away from the camera by acos(s_x); rotation in the image
-// plane by U(-max_roll, max_roll) degrees; scale U(1 - s, 1 + s). Per context frame and
-// joint: missing with probability joint_dropout (confidence and position 0, as readers
-// write a joint they did not see). Deterministic given `seed`.
+// plane by U(-max_roll, max_roll) degrees; scale U(1 - s, 1 + s). Context only (what a
+// noisier sensor shows of the same motion; the target stays the truth): Gaussian noise of a
+// per-window standard deviation U(0, jitter) on every seen joint, confidences of seen joints
+// drawn from U(min_confidence, 1) in half the windows (detectors' scores instead of mocap's
+// 1), and each joint missing in a frame with probability joint_dropout (confidence and
+// position 0, as readers write a joint they did not see). Deterministic given `seed`.
 #pragma once
 #include <cstdint>
 
@@ -25,6 +28,8 @@ struct AugmentConfig {
   double scale = 0.1;           // overall scale in [1 - scale, 1 + scale]
   double joint_dropout = 0.05;  // chance that a joint is missing in a context frame
   double bone_jitter = 0.15;    // bone lengths scaled by up to this share either way
+  double jitter = 0.03;         // largest per-window noise std of context positions (torso = 1)
+  double min_confidence = 0.3;  // seen joints' confidences drawn from [this, 1] in half the windows
 };
 
 // Returns an augmented copy of `batch` (the input is not modified).
