@@ -19,6 +19,21 @@ models::Batch standing_batch(int B, int C, int H) {
   return b;
 }
 
+// Augmentation on, with every transform off: tests switch on the ones they check.
+AugmentConfig nothing_on() {
+  AugmentConfig c;
+  c.enabled = true;
+  c.mirror_prob = 0;
+  c.min_x_scale = 1;
+  c.max_roll_deg = 0;
+  c.scale = 0;
+  c.joint_dropout = 0;
+  c.bone_jitter = 0;
+  c.jitter = 0;
+  c.min_confidence = 1;
+  return c;
+}
+
 TEST(Augment, OffLeavesTheBatchAlone) {
   auto b = standing_batch(4, 6, 3);
   auto a = augment_batch(b, AugmentConfig{}, 1);
@@ -54,15 +69,8 @@ TEST(Augment, DeterministicPerSeedAndKeepsBonesConsistentAcrossFrames) {
 }
 
 TEST(Augment, MirrorSwapsLeftAndRight) {
-  AugmentConfig cfg;
-  cfg.enabled = true;
+  AugmentConfig cfg = nothing_on();
   cfg.mirror_prob = 1;
-  cfg.min_x_scale = 1;
-  cfg.max_roll_deg = 0;
-  cfg.scale = 0;
-  cfg.joint_dropout = 0;
-  cfg.bone_jitter = 0;
-  cfg.jitter = 0;
   auto b = standing_batch(2, 2, 1);
   auto a = augment_batch(b, cfg, 3);
   auto in = b.target.unflatten(-1, {25, 3}), out = a.target.unflatten(-1, {25, 3});  // (B, H, 25, 3)
@@ -74,14 +82,9 @@ TEST(Augment, MirrorSwapsLeftAndRight) {
 }
 
 TEST(Augment, BoneJitterScalesBonesButNotTheTorso) {
-  AugmentConfig cfg;
-  cfg.enabled = true;
-  cfg.mirror_prob = 0;
-  cfg.min_x_scale = 1;
-  cfg.max_roll_deg = 0;
-  cfg.scale = 0;
-  cfg.joint_dropout = 0;
-  auto b = standing_batch(64, 2, 2);  // checks the target: context noise does not reach it
+  AugmentConfig cfg = nothing_on();
+  cfg.bone_jitter = 0.15;
+  auto b = standing_batch(64, 2, 2);
   auto a = augment_batch(b, cfg, 11);
   auto in = b.target.unflatten(-1, {25, 3}).narrow(-1, 0, 2), out = a.target.unflatten(-1, {25, 3}).narrow(-1, 0, 2);
   auto len = [](const torch::Tensor& xy, int p, int c) { return (xy.select(2, c) - xy.select(2, p)).norm(2, -1); };
@@ -96,14 +99,9 @@ TEST(Augment, BoneJitterScalesBonesButNotTheTorso) {
 }
 
 TEST(Augment, ContextNoiseAndScoresLeaveTheTargetAndMissingJointsAlone) {
-  AugmentConfig cfg;
-  cfg.enabled = true;
-  cfg.mirror_prob = 0;
-  cfg.min_x_scale = 1;
-  cfg.max_roll_deg = 0;
-  cfg.scale = 0;
-  cfg.bone_jitter = 0;
-  cfg.joint_dropout = 0;
+  AugmentConfig cfg = nothing_on();
+  cfg.jitter = 0.03;
+  cfg.min_confidence = 0.3;
   auto b = standing_batch(256, 4, 2);
   auto a = augment_batch(b, cfg, 13);
   EXPECT_TRUE(torch::allclose(a.target, b.target, 0, 1e-6));
@@ -123,8 +121,7 @@ TEST(Augment, ContextNoiseAndScoresLeaveTheTargetAndMissingJointsAlone) {
 }
 
 TEST(Augment, JointDropoutHidesContextJointsOnly) {
-  AugmentConfig cfg;
-  cfg.enabled = true;
+  AugmentConfig cfg = nothing_on();
   cfg.joint_dropout = 0.25;
   auto b = standing_batch(64, 10, 3);
   auto a = augment_batch(b, cfg, 5);
