@@ -29,7 +29,7 @@ PRETRAINED=models/pretrained/lmm_bandai_short.ckpt
 if [ -d "$OUT/raw/video_real" ] && [ -f "$PRETRAINED" ]; then
   step "the pretrained model on the real vtest.avi skeleton"
   $LMM ingest "$OUT/raw/video_real" -o "$OUT/dataset_vtest" -q
-  $LMM eval "$PRETRAINED" "$OUT/dataset_vtest" --report "$OUT/report_vtest_pretrained" -q
+  $LMM eval "$PRETRAINED" "$OUT/dataset_vtest" --report "$OUT/report_vtest_pretrained" -q > /dev/null
   grep -A8 '^| Model' "$OUT/report_vtest_pretrained/report.md" | head -n 8 || true
   # Forecast the last second of the clip from the two before it and draw it over the truth.
   read -r vclip vframes < <($LMM info "$OUT/dataset_vtest" --json |

@@ -12,7 +12,8 @@
 #   4. the pretrained model (run_flat_aug: the flat model fine-tuned with augmentation) exported
 #      as the inference-only fp16 checkpoint
 # usage: scripts/real_results.sh [OUT]   (default out/real; about 1.5 hours on 2 cores)
-#   env: LMM_CORPUS (out/corpus), LMM_SAMPLES (10), LMM_EXPORT=1 writes models/pretrained/
+#   env: LMM_CORPUS (out/corpus), LMM_SAMPLES (10), LMM_DOCS (docs), LMM_EXPORT=1 writes
+#        models/pretrained/; the narrative of docs/results.md is docs/results_head.md.in
 # Training is bounded by steps, not time, and uses one thread per run, so the same command
 # and seed give the same checkpoints and numbers.
 set -euo pipefail
@@ -20,6 +21,7 @@ cd "$(dirname "$0")/.."
 OUT=${1:-out/real}
 CORPUS=${LMM_CORPUS:-out/corpus}
 SAMPLES=${LMM_SAMPLES:-10}
+DOCS=${LMM_DOCS:-docs}
 LMM=${LMM:-./build/lmm}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 [ -x "$LMM" ] || { echo "real_results: build lmm first (scripts/build.sh)" >&2; exit 2; }
@@ -67,9 +69,15 @@ for run in run_flat run_flat_aug run_htt run_diffusion; do
 done
 evaluate run_flat_heldout mocap
 
-step "compare"
+step "compare -> $DOCS/results.md, $DOCS/results/real_compare.json"
 "$LMM" compare "${reports[@]}" -o "$OUT/compare.md" --json "$OUT/compare.json" > /dev/null
-echo "tables: $OUT/compare.md"
+mkdir -p "$DOCS/results"
+cp "$OUT/compare.json" "$DOCS/results/real_compare.json"
+python3 scripts/real_results_doc.py --compare-json "$OUT/compare.json" --compare-md "$OUT/compare.md" \
+  --template docs/results_head.md.in -o "$DOCS/results.md"
+cp "$OUT/reports/run_flat_on_mocap/error_vs_horizon.png" "$DOCS/results/real_flat_on_mocap_error_vs_horizon.png"
+cp "$OUT/reports/run_flat_on_lab_mocap/error_vs_horizon.png" "$DOCS/results/real_flat_on_lab_mocap_error_vs_horizon.png"
+cp "$OUT/reports/run_flat_on_mocap/sample_forecast.png" "$DOCS/results/real_flat_on_mocap_sample.png"
 
 if [ "${LMM_EXPORT:-0}" = 1 ]; then
   step "export the pretrained model"

@@ -61,10 +61,14 @@ models::Batch augment_batch(const models::Batch& batch, const AugmentConfig& cfg
   auto c = roll.cos() * s, sn = roll.sin() * s;                              // (B,)
   auto a = mirror_sign * sx;                                                 // (B,)
   auto m = torch::stack({torch::stack({c * a, -sn}, -1), torch::stack({sn * a, c}, -1)}, 1);  // (B, 2, 2)
+  auto still = (u({B}) < cfg.still_prob).view({-1, 1, 1});                 // (B, 1, 1)
+  auto held = batch.context.narrow(1, C - 1, 1);                              // (B, 1, 75) last context frame
+  auto context = torch::where(still, held.expand_as(batch.context), batch.context);  // (B, C, 75)
+  auto target = torch::where(still, held.expand_as(batch.target), batch.target);     // (B, H, 75)
   auto bones = 1 + cfg.bone_jitter * (2 * u({B, static_cast<int64_t>(kBones.size())}) - 1);  // (B, 24)
   models::Batch out;
-  out.context = transform(scale_bones(batch.context, bones), m, mirrored);   // (B, C, 75)
-  out.target = transform(scale_bones(batch.target, bones), m, mirrored);     // (B, H, 75)
+  out.context = transform(scale_bones(context, bones), m, mirrored);         // (B, C, 75)
+  out.target = transform(scale_bones(target, bones), m, mirrored);           // (B, H, 75)
   const int64_t J = kNumJoints;
   auto ctx = out.context.unflatten(-1, {J, 3});                                     // (B, C, 25, 3)
   auto seen = (ctx.narrow(-1, 2, 1) > 0).to(torch::kFloat32);                        // (B, C, 25, 1)

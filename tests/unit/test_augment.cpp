@@ -31,6 +31,7 @@ AugmentConfig nothing_on() {
   c.bone_jitter = 0;
   c.jitter = 0;
   c.min_confidence = 1;
+  c.still_prob = 0;
   return c;
 }
 
@@ -118,6 +119,22 @@ TEST(Augment, ContextNoiseAndScoresLeaveTheTargetAndMissingJointsAlone) {
   EXPECT_NEAR(scored, 0.5f, 0.1f);
   EXPECT_EQ(conf.masked_select(~seen).abs().sum().item<float>(), 0.0f);
   EXPECT_EQ(a.context.unflatten(-1, {25, 3}).narrow(-1, 0, 2).select(2, RWrist).abs().sum().item<float>(), 0.0f);
+}
+
+TEST(Augment, StillWindowsHoldTheLastContextPose) {
+  AugmentConfig cfg = nothing_on();
+  cfg.still_prob = 0.5;
+  torch::manual_seed(2);
+  models::Batch b{torch::rand({200, 6, 75}) + 0.1, torch::rand({200, 3, 75}) + 0.1};  // all joints seen
+  auto a = augment_batch(b, cfg, 17);
+  auto last = b.context.select(1, 5);                                                  // (B, 75)
+  auto still = (a.target - last.unsqueeze(1)).abs().amax({1, 2}) == 0;                // (B,)
+  EXPECT_NEAR(still.to(torch::kFloat).mean().item<float>(), 0.5f, 0.1f);
+  // A still window is its last context pose everywhere; the others are untouched.
+  auto ctx_still = (a.context - last.unsqueeze(1)).abs().amax({1, 2}) == 0;
+  EXPECT_TRUE(torch::equal(still, ctx_still));
+  EXPECT_TRUE(torch::equal(a.context.index({~still}), b.context.index({~still})));
+  EXPECT_TRUE(torch::equal(a.target.index({~still}), b.target.index({~still})));
 }
 
 TEST(Augment, JointDropoutHidesContextJointsOnly) {

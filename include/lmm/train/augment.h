@@ -3,7 +3,9 @@
 // others (lab mocap seen from its own axes, Kinect, video keypoints). Applied to context
 // and target of a window alike (the same person seen differently), in normalized units:
 //   batch.context (B, C, 75), batch.target (B, H, 75): 25 joints x (x, y, confidence)
-// Per window: bone lengths (every bone but the torso) scaled by U(1 - bone_jitter,
+// Per window: with probability still_prob the window becomes a person standing still (every
+// context and target frame is the window's last context frame: Bandai-like corpora of
+// scripted actions never show one, rehabilitation and lab recordings often do); bone lengths (every bone but the torso) scaled by U(1 - bone_jitter,
 // 1 + bone_jitter), children moving with their parents, for skeletons whose joint centres
 // sit elsewhere (a BVH rig's hips vs Harrington's, Kinect's); mirror left/right (p = 0.5); x scaled by s_x ~ U(min_x_scale, 1), the
 // foreshortening of a body turned away from the camera by acos(s_x); rotation in the image
@@ -30,6 +32,7 @@ struct AugmentConfig {
   double bone_jitter = 0.15;    // bone lengths scaled by up to this share either way
   double jitter = 0.03;         // largest per-window noise std of context positions (torso = 1)
   double min_confidence = 0.3;  // seen joints' confidences drawn from [this, 1] in half the windows
+  double still_prob = 0.1;      // chance that a window shows its last context pose held still
 };
 
 // Returns an augmented copy of `batch` (the input is not modified).
