@@ -143,7 +143,7 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
     const auto& st = res.state;
     fmt::print("stopped: {} after {} epochs ({} steps, {:.1f} s of training)\n", res.stop_reason, st.epoch, st.step,
                st.elapsed_seconds);
-    fmt::print("best val loss {:.6g} at epoch {}; last val MSE {:.6g} (zero-velocity baseline {:.6g})\n",
+    fmt::print("best validation score {:.6g} at epoch {} (--select); last val MSE {:.6g} (zero-velocity baseline {:.6g})\n",
                st.best_val_loss, st.best_epoch, res.last_val_mse, res.baseline_val_mse);
     fmt::print("run directory: {} (metrics.jsonl, loss.png, best.ckpt, last.ckpt)\n", o->run_dir);
   });

@@ -75,8 +75,6 @@ TrainResult run_training(RunConfig cfg) {
     LMM_CHECK(cfg.scheduled_sampling == "auto" || cfg.scheduled_sampling == "on" ||
                   cfg.scheduled_sampling == "off",
               "scheduled sampling is '" << cfg.scheduled_sampling << "', expected auto | on | off");
-    cfg.train.scheduled_sampling =
-        cfg.scheduled_sampling == "on" || (cfg.scheduled_sampling == "auto" && cfg.model_kind == "htt");
     cfg.data.split_seed = cfg.train.seed;
     torch::manual_seed(cfg.train.seed);  // model initialization
     if (!cfg.init_from.empty()) {
@@ -85,10 +83,13 @@ TrainResult run_training(RunConfig cfg) {
       model->train();
       preset = init.meta.value("preset", std::string("?"));
       init_meta = {{"from", fs::absolute(cfg.init_from).lexically_normal().string()},
-                                   {"step", init.meta.value("state", nlohmann::json::object()).value("step", 0)}};
+                   {"step", init.meta.value("state", nlohmann::json::object()).value("step", 0)}};
     } else {
       model = models::make_model(cfg.model_kind, cfg.preset, cfg.model_overrides);
     }
+    // "auto" follows the model actually trained (with --init, the checkpoint's kind).
+    cfg.train.scheduled_sampling =
+        cfg.scheduled_sampling == "on" || (cfg.scheduled_sampling == "auto" && model->kind() == "htt");
   }
 
   LMM_CHECK(model->kind() != "htt" || cfg.data.windows.context % models::kWindowFrames == 0,
