@@ -30,7 +30,7 @@ if [ -d "$OUT/raw/video_real" ] && [ -f "$PRETRAINED" ]; then
   step "the pretrained model on the real vtest.avi skeleton"
   $LMM ingest "$OUT/raw/video_real" -o "$OUT/dataset_vtest" -q
   $LMM eval "$PRETRAINED" "$OUT/dataset_vtest" --report "$OUT/report_vtest_pretrained" -q > /dev/null
-  grep -A8 '^| Model' "$OUT/report_vtest_pretrained/report.md" | head -n 8 || true
+  grep -A6 '^| Model' "$OUT/report_vtest_pretrained/report.md" | head -n 6 || true
   # Forecast the last second of the clip from the two before it and draw it over the truth.
   read -r vclip vframes < <($LMM info "$OUT/dataset_vtest" --json |
     /usr/bin/python3 -c 'import json,sys; c=max(json.load(sys.stdin), key=lambda c: c["frames"]); print(c["name"], c["frames"])')
