@@ -29,6 +29,7 @@
 
 #include "lmm/core/error.h"
 #include "lmm/core/text.h"
+#include "lmm/render/video.h"
 #include "lmm/live/pose_lines.h"
 #include "lmm/train/checkpoint.h"
 #include "lmm/train/pretrained.h"
@@ -188,10 +189,12 @@ class OverlayVideo {
         throw IoError(path_.string() + ": cannot open a video writer (extension .mp4 or .avi expected)");
     }
     writer_.write(frame);
+    ++frames_;
   }
   void finish() {
     if (!writer_.isOpened()) return;
     writer_.release();
+    render::check_video_frames(tmp_, frames_, path_);  // OpenCV's writer hides a full disk
     std::error_code ec;
     fs::rename(tmp_, path_, ec);
     if (ec) throw IoError(path_.string() + ": cannot move overlay into place: " + ec.message());
@@ -202,6 +205,7 @@ class OverlayVideo {
   fs::path path_, tmp_;
   double fps_;
   cv::VideoWriter writer_;
+  int frames_ = 0;
   bool done_ = false;
 };
 
