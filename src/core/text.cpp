@@ -21,4 +21,10 @@ bool is_video_extension(std::string_view ext) {
   return std::find(kVideo.begin(), kVideo.end(), ext) != kVideo.end();
 }
 
+bool is_image_extension(std::string_view ext) {
+  static constexpr std::array<std::string_view, 10> kImage{".jpg", ".jpeg", ".png", ".bmp", ".tif",
+                                                           ".tiff", ".webp", ".ppm", ".pgm", ".jp2"};
+  return std::find(kImage.begin(), kImage.end(), ext) != kImage.end();
+}
+
 }  // namespace lmm

@@ -29,8 +29,8 @@
 
 #include "lmm/core/error.h"
 #include "lmm/core/text.h"
-#include "lmm/render/video.h"
 #include "lmm/live/pose_lines.h"
+#include "lmm/pose/overlay_writer.h"
 #include "lmm/train/checkpoint.h"
 #include "lmm/train/pretrained.h"
 
@@ -169,45 +169,6 @@ void to_bgr(cv::Mat& frame, const std::string& source, long index) {
   frame = c;
 }
 
-// Overlay video written to a temporary name and renamed when complete.
-class OverlayVideo {
- public:
-  OverlayVideo(fs::path path, double fps) : path_(std::move(path)), fps_(fps) {}
-  ~OverlayVideo() {
-    if (writer_.isOpened()) writer_.release();
-    std::error_code ec;
-    if (!tmp_.empty() && !done_) fs::remove(tmp_, ec);
-  }
-  void add(const cv::Mat& frame) {
-    if (!writer_.isOpened()) {
-      if (path_.has_parent_path()) fs::create_directories(path_.parent_path());
-      tmp_ = path_.parent_path() / (path_.stem().string() + ".tmp." + std::to_string(::getpid()) +
-                                    path_.extension().string());
-      const int fourcc = lower_extension(path_) == ".avi" ? cv::VideoWriter::fourcc('M', 'J', 'P', 'G')
-                                                          : cv::VideoWriter::fourcc('m', 'p', '4', 'v');
-      if (!writer_.open(tmp_.string(), fourcc, fps_, frame.size()))
-        throw IoError(path_.string() + ": cannot open a video writer (extension .mp4 or .avi expected)");
-    }
-    writer_.write(frame);
-    ++frames_;
-  }
-  void finish() {
-    if (!writer_.isOpened()) return;
-    writer_.release();
-    render::check_video_frames(tmp_, frames_, path_);  // OpenCV's writer hides a full disk
-    std::error_code ec;
-    fs::rename(tmp_, path_, ec);
-    if (ec) throw IoError(path_.string() + ": cannot move overlay into place: " + ec.message());
-    done_ = true;
-  }
-
- private:
-  fs::path path_, tmp_;
-  double fps_;
-  cv::VideoWriter writer_;
-  int frames_ = 0;
-  bool done_ = false;
-};
 
 // The forecast as a ghost: a few of its frames in one colour, the later the fainter.
 void draw_ghost(cv::Mat& img, const LiveForecast& f) {
@@ -292,7 +253,7 @@ LiveSummary run_live(const LiveConfig& cfg) {
     pc.progress = false;
     tracker.emplace(pc);
   }
-  std::optional<OverlayVideo> overlay;
+  std::optional<pose::OverlayWriter> overlay;
   if (!cfg.overlay.empty()) overlay.emplace(cfg.overlay, cap->fps);
 
   const bool drop = (cap && cap->live) || cfg.realtime;

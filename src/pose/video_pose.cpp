@@ -28,6 +28,7 @@
 #include "lmm/core/text.h"
 #include "lmm/io/openpose_json.h"
 #include "lmm/pose/body25_mapping.h"
+#include "lmm/pose/overlay_writer.h"
 #include "lmm/pose/pose_detector.h"
 #include "lmm/render/video.h"
 
@@ -37,11 +38,6 @@ namespace fs = std::filesystem;
 namespace {
 constexpr const char* kDetectorFile = "pose_detection.tflite";
 
-bool is_image_ext(const std::string& e) {
-  static const std::set<std::string> k{".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp",
-                                       ".ppm", ".pgm", ".jp2"};
-  return k.count(e) > 0;
-}
 bool frame_has_person(const float* f) {
   for (int j = 0; j < kNumJoints; ++j)
     if (f[j * 3 + 2] > 0) return true;
@@ -222,7 +218,7 @@ std::vector<PoseInput> discover_pose_inputs(const std::vector<fs::path>& paths) 
     if (!fs::is_directory(p, ec)) {
       const std::string e = lower_extension(p);
       // An explicit file of unknown type is tried as a video (it fails visibly if it is not).
-      out.push_back({is_image_ext(e) ? PoseInput::Kind::image : PoseInput::Kind::video, p, p.stem().string()});
+      out.push_back({is_image_extension(e) ? PoseInput::Kind::image : PoseInput::Kind::video, p, p.stem().string()});
       continue;
     }
     std::vector<fs::path> files;
@@ -234,7 +230,7 @@ std::vector<PoseInput> discover_pose_inputs(const std::vector<fs::path>& paths) 
     for (const auto& f : files) {
       const std::string e = lower_extension(f);
       if (is_video_extension(e)) out.push_back({PoseInput::Kind::video, f, f.stem().string()});
-      else if (is_image_ext(e)) image_dirs[f.parent_path()] = true;
+      else if (is_image_extension(e)) image_dirs[f.parent_path()] = true;
     }
     for (const auto& [dir, _] : image_dirs) {
       std::string name = dir.filename().string();
@@ -272,7 +268,7 @@ class FrameSource {
       } else {
         std::error_code ec;
         for (const auto& e : fs::directory_iterator(in.path, ec))
-          if (e.is_regular_file(ec) && is_image_ext(lower_extension(e.path()))) images_.push_back(e.path());
+          if (e.is_regular_file(ec) && is_image_extension(lower_extension(e.path()))) images_.push_back(e.path());
         std::sort(images_.begin(), images_.end());
       }
       fps_ = image_fps;
@@ -311,63 +307,6 @@ class FrameSource {
   long count_ = 0;
 };
 
-// Overlay output: a video written to a temp name and renamed when complete, or the first
-// frame as an image.
-class OverlayWriter {
- public:
-  OverlayWriter(fs::path path, double fps) : path_(std::move(path)), fps_(fps) {
-    as_image_ = is_image_ext(lower_extension(path_));
-  }
-  ~OverlayWriter() {
-    if (writer_.isOpened()) writer_.release();
-    std::error_code ec;
-    if (!tmp_.empty() && !finished_) fs::remove(tmp_, ec);
-  }
-  void add(const cv::Mat& frame) {
-    if (as_image_) {
-      if (frames_++ > 0) return;
-      std::vector<uchar> buf;
-      if (!cv::imencode(lower_extension(path_), frame, buf)) throw IoError(path_.string() + ": cannot encode overlay image");
-      write_text_atomic(path_, std::string(buf.begin(), buf.end()));
-      return;
-    }
-    if (!writer_.isOpened()) {
-      if (path_.has_parent_path()) fs::create_directories(path_.parent_path());
-      size_ = frame.size();
-      tmp_ = path_.parent_path() / (path_.stem().string() + ".tmp." + std::to_string(::getpid()) +
-                                    path_.extension().string());
-      const int fourcc = lower_extension(path_) == ".avi" ? cv::VideoWriter::fourcc('M', 'J', 'P', 'G')
-                                                    : cv::VideoWriter::fourcc('m', 'p', '4', 'v');
-      if (!writer_.open(tmp_.string(), fourcc, fps_, size_))
-        throw IoError(path_.string() + ": cannot open a video writer (extension .mp4 or .avi expected)");
-    }
-    if (frame.size() == size_) {
-      writer_.write(frame);
-    } else {
-      cv::Mat r;
-      cv::resize(frame, r, size_);
-      writer_.write(r);
-    }
-    ++frames_;
-  }
-  void finish() {
-    if (as_image_ || !writer_.isOpened()) return;
-    writer_.release();
-    render::check_video_frames(tmp_, static_cast<int>(frames_), path_);  // a full disk leaves a truncated file
-    std::error_code ec;
-    fs::rename(tmp_, path_, ec);
-    if (ec) throw IoError(path_.string() + ": cannot move overlay into place: " + ec.message());
-    finished_ = true;
-  }
-
- private:
-  fs::path path_, tmp_;
-  double fps_;
-  bool as_image_ = false, finished_ = false;
-  cv::VideoWriter writer_;
-  cv::Size size_;
-  long frames_ = 0;
-};
 
 }  // namespace
 

@@ -14,5 +14,7 @@ std::string lower_extension(const std::filesystem::path& p);
 // True for the extensions of video containers lmm reads with OpenCV (".mp4", ".avi", ...),
 // given lower case with the dot.
 bool is_video_extension(std::string_view ext);
+// The same for still images OpenCV reads and writes (".jpg", ".png", ...).
+bool is_image_extension(std::string_view ext);
 
 }  // namespace lmm
