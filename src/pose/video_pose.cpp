@@ -25,6 +25,7 @@
 
 #include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
+#include "lmm/core/install_paths.h"
 #include "lmm/core/text.h"
 #include "lmm/io/openpose_json.h"
 #include "lmm/pose/body25_mapping.h"
@@ -59,14 +60,8 @@ void make_names_unique(std::vector<PoseInput>& inputs) {
 fs::path find_models_dir() {
   std::vector<fs::path> candidates;
   if (const char* env = std::getenv("LMM_MODELS_DIR"); env && *env) candidates.emplace_back(env);
-  candidates.push_back(fs::current_path() / "models" / "mediapipe");
+  for (auto& c : install_candidates(fs::path("models") / "mediapipe")) candidates.push_back(std::move(c));
   std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    // build/lmm, build/tests/lmm_tests, build/bench/bench_pose: the source tree is above.
-    for (fs::path d = exe.parent_path(); !d.empty() && d != d.root_path(); d = d.parent_path())
-      candidates.push_back(d / "models" / "mediapipe");
-  }
   for (const auto& c : candidates)
     if (fs::is_regular_file(c / kDetectorFile, ec)) return c;
   return {};

@@ -2,9 +2,9 @@
 #include "lmm/train/pretrained.h"
 
 #include <cstdlib>
-#include <vector>
 
 #include "lmm/core/error.h"
+#include "lmm/core/install_paths.h"
 #include "lmm/train/checkpoint.h"
 
 namespace lmm::train {
@@ -16,12 +16,8 @@ fs::path pretrained_checkpoint() {
       throw ConfigError(std::string("LMM_PRETRAINED=") + env + " is not a file (expected a checkpoint)");
     return env;
   }
-  std::vector<fs::path> candidates{fs::current_path() / "models" / "pretrained" / kPretrainedFile};
+  const auto candidates = install_candidates(fs::path("models") / "pretrained" / kPretrainedFile);
   std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec)  // build/lmm, build/tests/lmm_tests, <prefix>/bin/lmm: models/ is above
-    for (fs::path d = exe.parent_path(); !d.empty() && d != d.root_path(); d = d.parent_path())
-      candidates.push_back(d / "models" / "pretrained" / kPretrainedFile);
   for (const auto& c : candidates)
     if (fs::is_regular_file(c, ec)) return c;
   std::string looked;
