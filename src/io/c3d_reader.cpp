@@ -4,7 +4,8 @@
 // skipped. Parameters take precedence over their header copies, which stand in when a
 // parameter is absent, zero or does not fit the file (each such repair adds a warning;
 // rules in docs/formats_mocap.md); every read is bounds-checked so a corrupt file gives
-// FormatError, never a crash.
+// FormatError, never a crash. C3dMappedFile (c3d_mapped.h) parses the same way but decodes
+// frame ranges on demand (the block path of long recordings).
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include <optional>
 
 #include "c3d_bytes.h"
+#include "c3d_mapped.h"
 #include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
 #include "lmm/io/c3d.h"
@@ -53,7 +55,8 @@ class Parser {
   // decoded points, not the file too, stay resident.
   Parser(const uint8_t* mapped, size_t n, const std::string& name) : b_(mapped), n_(n), name_(name), mapped_(true) {}
 
-  C3dData parse() {
+  // decode = false: everything but the points (C3dMappedFile decodes them on demand).
+  C3dData parse(bool decode = true) {
     if (n_ < kBlock) fail("file has " + std::to_string(n_) + " bytes, expected a 512-byte header");
     const int param_block = b_[0];
     if (b_[1] != kKey)
@@ -86,10 +89,13 @@ class Parser {
            std::to_string(used_end) + " (block " + std::to_string((used_end + kBlock - 1) / kBlock) +
            "); read on to the point data");
     fill(d);
-    read_points(d);
+    read_points(d, decode);
     d.warnings = std::move(warnings_);
     return d;
   }
+
+  // Where the point frames are (valid after parse()).
+  const PointLayout& layout() const { return layout_; }
 
  private:
   [[noreturn]] void fail(const std::string& why, long frame = -1) const {
@@ -318,20 +324,16 @@ class Parser {
     d.y_screen = upper_trim(string("POINT:Y_SCREEN"));
   }
 
-  // Residual word -> residual (>= 0) or -1 for a gap. The word is an int16 (camera mask
-  // in the high byte, residual in the low byte); float files store its value as a float,
-  // so 65535.0 (Qualisys) is the int16 -1. Negative = invalid.
-  static float residual(float word, float unit) {
-    if (!(word >= 0) || word >= 32768.f) return -1.f;
-    return static_cast<float>(static_cast<int>(word) & 0xff) * unit;
-  }
-
-  void read_points(C3dData& d) {
+  // Layout of the point frames; the complete frames (a file ending early keeps them, with a
+  // warning and d.truncated); with `decode`, the points too.
+  void read_points(C3dData& d, bool decode) {
     const size_t M = d.labels.size(), T = static_cast<size_t>(d.frames);
     const bool is_float = d.scale < 0;
     const size_t word = is_float ? 4 : 2;
     const size_t frame_bytes = (4 * M + static_cast<size_t>(analog_words_)) * word;
     const size_t start = static_cast<size_t>(data_start_ - 1) * kBlock;
+    layout_ = {proc_, start, frame_bytes, M, is_float, static_cast<float>(d.scale),
+               std::fabs(static_cast<float>(d.scale))};
     if (T == 0 || frame_bytes == 0) return;
     const size_t avail = start < n_ ? n_ - start : 0;
     const size_t complete = avail / frame_bytes;
@@ -346,29 +348,11 @@ class Parser {
       d.truncated = true;
       d.frames = static_cast<int>(complete);
     }
+    if (!decode) return;
     const size_t keep = static_cast<size_t>(d.frames);
-    const float s = static_cast<float>(d.scale), res_unit = std::fabs(s);
     d.points.assign(keep * M * 4, 0.f);
     for (size_t t = 0; t < keep; ++t) {
-      const uint8_t* f = b_ + start + t * frame_bytes;
-      for (size_t m = 0; m < M; ++m) {
-        float* out = &d.points[(t * M + m) * 4];
-        float x, y, z, r;
-        if (is_float) {
-          const uint8_t* q = f + m * 16;
-          x = get_f32(q, proc_), y = get_f32(q + 4, proc_), z = get_f32(q + 8, proc_);
-          r = residual(get_f32(q + 12, proc_), res_unit);
-        } else {
-          const uint8_t* q = f + m * 8;
-          x = get_i16(q, proc_) * s, y = get_i16(q + 2, proc_) * s, z = get_i16(q + 4, proc_) * s;
-          const int w = get_i16(q + 6, proc_);
-          r = w >= 0 ? static_cast<float>(w & 0xff) * res_unit : -1.f;
-        }
-        if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(z)) r = -1.f;
-        if (x == 0.f && y == 0.f && z == 0.f) r = -1.f;  // (0, 0, 0): a gap (Qualisys, Workstation)
-        if (r < 0) x = y = z = 0.f;
-        out[0] = x, out[1] = y, out[2] = z, out[3] = r;
-      }
+      decode_point_frame(b_ + start + t * frame_bytes, layout_, &d.points[t * M * 4]);
       if (mapped_) release_decoded(start + (t + 1) * frame_bytes);
     }
   }
@@ -393,11 +377,102 @@ class Parser {
   long data_start_ = 0;
   long points_ = 0;        // M point columns per frame
   long analog_words_ = 0;  // analog samples per frame (all channels)
+  PointLayout layout_;
   bool mapped_ = false;    // b_ is a private read-only file mapping
   size_t released_ = 0;    // mapped bytes [0, released_) dropped with MADV_DONTNEED
 };
 
 }  // namespace
+
+namespace c3d_detail {
+
+// Residual word -> residual (>= 0) or -1 for a gap. The word is an int16 (camera mask
+// in the high byte, residual in the low byte); float files store its value as a float,
+// so 65535.0 (Qualisys) is the int16 -1. Negative = invalid.
+static float residual(float word, float unit) {
+  if (!(word >= 0) || word >= 32768.f) return -1.f;
+  return static_cast<float>(static_cast<int>(word) & 0xff) * unit;
+}
+
+void decode_point_frame(const uint8_t* f, const PointLayout& l, float* out) {
+  const C3dProcessor proc = l.processor;
+  const float s = l.scale;
+  for (size_t m = 0; m < l.points; ++m, out += 4) {
+    float x, y, z, r;
+    if (l.is_float) {
+      const uint8_t* q = f + m * 16;
+      x = get_f32(q, proc), y = get_f32(q + 4, proc), z = get_f32(q + 8, proc);
+      r = residual(get_f32(q + 12, proc), l.residual_unit);
+    } else {
+      const uint8_t* q = f + m * 8;
+      x = get_i16(q, proc) * s, y = get_i16(q + 2, proc) * s, z = get_i16(q + 4, proc) * s;
+      const int w = get_i16(q + 6, proc);
+      r = w >= 0 ? static_cast<float>(w & 0xff) * l.residual_unit : -1.f;
+    }
+    if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(z)) r = -1.f;
+    if (x == 0.f && y == 0.f && z == 0.f) r = -1.f;  // (0, 0, 0): a gap (Qualisys, Workstation)
+    if (r < 0) x = y = z = 0.f;
+    out[0] = x, out[1] = y, out[2] = z, out[3] = r;
+  }
+}
+
+// A read-only private mapping of a regular file of at least one block, or null (small or
+// special files, or mmap refused: the callers then read the file instead).
+static const uint8_t* map_file(const std::filesystem::path& file, size_t& n) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) < kBlock) {
+    if (fd >= 0) ::close(fd);
+    return nullptr;
+  }
+  n = static_cast<size_t>(st.st_size);
+  void* map = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return nullptr;
+  ::madvise(map, n, MADV_SEQUENTIAL);
+  return static_cast<const uint8_t*>(map);
+}
+
+C3dMappedFile::C3dMappedFile(const std::filesystem::path& file) {
+  bytes_ = map_file(file, size_);
+  if (bytes_) {
+    map_ = const_cast<uint8_t*>(bytes_);
+  } else {
+    copy_ = read_text(file);  // IoError naming the file
+    bytes_ = reinterpret_cast<const uint8_t*>(copy_.data());
+    size_ = copy_.size();
+  }
+  try {
+    Parser p(bytes_, size_, file.string());
+    data_ = p.parse(/*decode=*/false);
+    layout_ = p.layout();
+  } catch (...) {
+    if (map_) ::munmap(map_, size_);
+    throw;
+  }
+}
+
+C3dMappedFile::~C3dMappedFile() {
+  if (map_) ::munmap(map_, size_);
+}
+
+void C3dMappedFile::decode(int t0, int t1, float* out) const {
+  LMM_CHECK(0 <= t0 && t0 <= t1 && t1 <= data_.frames,
+            "C3D frames [" << t0 << ", " << t1 << ") requested of " << data_.frames);
+  const size_t M = layout_.points;
+  for (int t = t0; t < t1; ++t)
+    decode_point_frame(bytes_ + layout_.start + static_cast<size_t>(t) * layout_.frame_bytes, layout_,
+                       out + static_cast<size_t>(t - t0) * M * 4);
+}
+
+void C3dMappedFile::release_before(int t) const {
+  if (!map_) return;
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const size_t to = (layout_.start + static_cast<size_t>(t) * layout_.frame_bytes) / page * page;
+  if (to > 0) ::madvise(map_, std::min(to, size_), MADV_DONTNEED);
+}
+
+}  // namespace c3d_detail
 
 C3dData parse_c3d(const std::string& bytes, const std::string& name) {
   return Parser(bytes, name).parse();
@@ -405,23 +480,15 @@ C3dData parse_c3d(const std::string& bytes, const std::string& name) {
 
 C3dData read_c3d_data(const std::filesystem::path& file) {
   // Mapped rather than read: a 2-hour 120 Hz session is ~0.5-1 GB of file (bench/bench_scale.cpp).
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  struct stat st {};
-  if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) < kBlock) {
-    if (fd >= 0) ::close(fd);
-    return parse_c3d(read_text(file), file.string());  // small or special files; IoError naming it
-  }
-  const size_t n = static_cast<size_t>(st.st_size);
-  void* map = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (map == MAP_FAILED) return parse_c3d(read_text(file), file.string());
-  ::madvise(map, n, MADV_SEQUENTIAL);
+  size_t n = 0;
+  const uint8_t* map = map_file(file, n);
+  if (!map) return parse_c3d(read_text(file), file.string());  // small or special files; IoError naming it
   struct Unmap {
-    void* p;
+    const uint8_t* p;
     size_t n;
-    ~Unmap() { ::munmap(p, n); }
+    ~Unmap() { ::munmap(const_cast<uint8_t*>(p), n); }
   } unmap{map, n};
-  return Parser(static_cast<const uint8_t*>(map), n, file.string()).parse();
+  return Parser(map, n, file.string()).parse();
 }
 
 }  // namespace lmm::io
