@@ -2,7 +2,8 @@
 //   openpose  an hour of 30 fps OpenPose BODY_25 frames: 108,000 per-frame JSON files, one
 //             person (synthetic walk, video domain), plus the pose_meta.json the writer adds
 //   c3d       a 2-hour 120 Hz C3D: 864,000 frames of 80 markers (the 26 Plug-in Gait markers
-//             lmm maps to BODY_25 plus 54 extra markers riding on them), int16 storage
+//             lmm maps to BODY_25 plus 54 extra markers riding on them), int16 storage;
+//             its 1.1 GB of decoded points send ingest down the block path (io/c3d_blocks.h)
 // Inputs are generated once with lmm's own writers (write_openpose_dir, write_c3d) into
 // WORKDIR (default /tmp/lmm_scale) and reused by later runs; `--clean` deletes them at the end.
 // For each input the bench runs `lmm ingest INPUT -o WORKDIR/ds_<what> -q` as a child
