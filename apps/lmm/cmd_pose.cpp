@@ -19,7 +19,7 @@ struct PoseArgs {
   bool no_smooth = false;
   bool no_tiles = false;
   double fps = 30;
-  float min_visibility = 0.5f, edge_margin = 0.1f;
+  float min_visibility = 0.2f, min_visibility_outside = 0.5f, edge_margin = 0.1f;
   long max_frames = 0;
   bool quiet = false;
 };
@@ -43,7 +43,11 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   sub->add_option("--max-frames", args->max_frames, "Process at most this many frames per input (0 = all)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--min-visibility", args->min_visibility,
-                  "BlazePose visibility below which a joint is written as missing")
+                  "BlazePose visibility below which a joint inside the image is written as missing")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  sub->add_option("--min-visibility-outside", args->min_visibility_outside,
+                  "The same for a joint beyond the image border (within --edge-margin)")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   sub->add_option("--edge-margin", args->edge_margin,
@@ -60,6 +64,7 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
     cfg.image_fps = args->fps;
     cfg.max_frames = args->max_frames;
     cfg.min_visibility = args->min_visibility;
+    cfg.min_visibility_outside = args->min_visibility_outside;
     cfg.edge_margin = args->edge_margin;
     cfg.progress = !args->quiet;
     std::vector<std::filesystem::path> inputs(args->inputs.begin(), args->inputs.end());

@@ -7,12 +7,15 @@ namespace lmm::pose {
 
 void blazepose_to_body25(const std::array<Landmark, kBlazePoseOutputs>& points, float* out,
                          const Body25Visibility& vis) {
+  // Inside [0, width) x [0, height) (a 0 size does not check that axis), within the margin
+  // beyond the border, or out.
+  auto inside = [](float v, int size, float margin) { return size <= 0 || (v >= -margin && v < size + margin); };
   auto seen = [&](int i) {
     const Landmark& p = points[i];
     if (!(p.visibility >= vis.min_visibility)) return false;
-    if (vis.width > 0 && (p.x < -vis.margin || p.x >= vis.width + vis.margin)) return false;
-    if (vis.height > 0 && (p.y < -vis.margin || p.y >= vis.height + vis.margin)) return false;
-    return true;
+    if (!inside(p.x, vis.width, vis.margin) || !inside(p.y, vis.height, vis.margin)) return false;
+    if (inside(p.x, vis.width, 0) && inside(p.y, vis.height, 0)) return true;
+    return p.visibility >= vis.min_visibility_outside;  // in the margin
   };
   for (int j = 0; j < kNumJoints; ++j) {
     const auto [a, b] = kBody25FromBlazePose[j];

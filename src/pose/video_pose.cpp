@@ -165,7 +165,8 @@ FramePose PoseTracker::process(const cv::Mat& bgr, double t) {
   fp.found = true;
   fp.landmarks = *lm;
   blazepose_to_body25(lm->points, fp.body25.data(),
-                      {s.cfg.min_visibility, bgr.cols, bgr.rows, s.cfg.edge_margin * bgr.rows});
+                      {s.cfg.min_visibility, bgr.cols, bgr.rows, s.cfg.edge_margin * bgr.rows,
+                       s.cfg.min_visibility_outside});
   if (s.cfg.smooth) {
     // Object scale: mean of the body landmarks' bounding box width and height (pixels).
     float x0 = 1e30f, y0 = 1e30f, x1 = -1e30f, y1 = -1e30f;

@@ -194,6 +194,19 @@ TEST(Pose, Body25MappingFromBlazePose) {
     for (int c = 0; c < 3; ++c) EXPECT_EQ(g[j * 3 + c], 0.f) << joint_name(j);
   EXPECT_FLOAT_EQ(g[RKnee * 3 + 2], 0.5f + 0.01f * 26);
   EXPECT_FLOAT_EQ(g[Nose * 3 + 2], 0.5f);  // point 0: visibility exactly 0.5 at (0, 0): kept
+  // Inside the image an occluded point (visibility 0.3) is kept with the default 0.2; in the
+  // 48-pixel margin below the image it needs min_visibility_outside (0.5); beyond it, nothing.
+  pts[14].visibility = 0.3f;                   // right elbow at (14, 28): inside
+  pts[13].visibility = 0.3f, pts[13].y = 500;  // left elbow 20 rows below the image
+  pts[27].y = 540;                             // left ankle 60 rows below: beyond the margin
+  std::array<float, 75> h{};
+  blazepose_to_body25(pts, h.data(), {0.2f, 640, 480, 48.f, 0.5f});
+  EXPECT_FLOAT_EQ(h[RElbow * 3 + 2], 0.3f);
+  EXPECT_EQ(h[LElbow * 3 + 2], 0.f);
+  EXPECT_EQ(h[LAnkle * 3 + 2], 0.f);
+  pts[13].visibility = 0.5f;
+  blazepose_to_body25(pts, h.data(), {0.2f, 640, 480, 48.f, 0.5f});
+  EXPECT_FLOAT_EQ(h[LElbow * 3 + 1], 500.f);
   // Every other joint comes from exactly one side: R* joints from even (right) points.
   for (int j = 0; j < kNumJoints; ++j) {
     auto [a, b] = kBody25FromBlazePose[j];

@@ -2,10 +2,13 @@
 // BlazePose point, the midpoint of two (Neck = mid(11, 12), MidHip = mid(23, 24); their
 // confidence is the smaller of the two), or absent (LSmallToe, RSmallToe: BlazePose has
 // only one toe point, the foot index, mapped to BigToe; absent joints get 0, 0, 0).
-// Confidence = BlazePose visibility (sigmoid of the visibility logit). A point below the
-// visibility threshold (MediaPipe's own drawing threshold, 0.5) or outside the image is
-// missing (0, 0, 0): BlazePose always places all 33 points, also legs below a waist-up frame.
-// Table in docs/pose.md.
+// Confidence = BlazePose visibility (sigmoid of the visibility logit). BlazePose always
+// places all 33 points, also legs below a waist-up frame, so a point is missing (0, 0, 0)
+// when it lies outside the image (beyond a margin), when it lies inside the image with a
+// visibility below min_visibility (0.2: an occluded limb BlazePose still places, which
+// OpenPose reports too), or when it lies in the margin beyond the border with a visibility
+// below min_visibility_outside (0.5, MediaPipe's drawing threshold: OpenPose reports nothing
+// outside the image). Table and measurements in docs/pose.md.
 #pragma once
 #include <array>
 #include <utility>
@@ -46,9 +49,10 @@ constexpr std::array<std::pair<int, int>, kNumJoints> kBody25FromBlazePose{{
 }};
 
 struct Body25Visibility {
-  float min_visibility = 0.5f;  // below this a point is missing, e.g. 0.5 (MediaPipe's threshold)
-  int width = 0, height = 0;    // image size in pixels; points outside are missing; 0 = no check
-  float margin = 0;             // pixels beyond the border still counted inside, e.g. 48
+  float min_visibility = 0.2f;          // inside the image, below this a point is missing, e.g. 0.2
+  int width = 0, height = 0;            // image size in pixels; points outside are missing; 0 = no check
+  float margin = 0;                     // pixels beyond the border still counted, e.g. 48 ...
+  float min_visibility_outside = 0.5f;  // ... when visibility >= this (and >= min_visibility)
 };
 
 // Writes one BODY_25 frame (25, 3) x, y, confidence from BlazePose landmarks.

@@ -31,7 +31,9 @@ struct PoseConfig {
   double image_fps = 30;                      // frame rate of image sequences, e.g. 30
   float detect_score = 0.5f;                  // detector score threshold, e.g. 0.5
   float track_score = 0.5f;                   // person score below which the track is dropped
-  float min_visibility = 0.5f;                // BlazePose visibility below which a joint is missing
+  float min_visibility = 0.2f;                // BlazePose visibility below which a joint inside
+                                              // the image is missing, e.g. 0.2
+  float min_visibility_outside = 0.5f;        // the same for a joint in the edge margin, e.g. 0.5
   float edge_margin = 0.1f;                   // joints this far outside the image (share of its
                                               // height) still count: a joint at the border
   bool tile_detect = true;                    // search tiles when the whole frame finds nobody
