@@ -324,3 +324,71 @@ TEST(C3dBlocks, IngestForcedBlockPathStoresSameClips) {
   BlocksEnv unset("");
   EXPECT_FALSE(io::c3d_block_path(d / "in" / "walk.c3d"));
 }
+
+// Every real C3D file (DEC and MIPS files, truncated data, Y_SCREEN overruled, two players and
+// a racket, a Qualisys subject rolling on the floor, ...) in blocks of 97 frames: the same
+// clips, warnings and errors as read_clips + normalize.
+TEST(C3dBlocksReal, EveryRealFileEqualsInMemory) {
+  const fs::path root = test::shared_data("c3d");
+  if (root.empty()) GTEST_SKIP() << "c3d/ is absent (no shared real data)";
+  int files = 0, clips = 0, read_errors = 0, normalize_errors = 0;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (e.path().extension() != ".c3d" && e.path().extension() != ".C3D") continue;
+    SCOPED_TRACE(e.path().string());
+    ++files;
+    std::vector<RawClip> raws;
+    std::string read_error;
+    try {
+      raws = io::read_clips({e.path(), "c3d", e.path().stem().string()}, {});
+    } catch (const Error& err) {
+      read_error = err.what();
+    }
+    if (!read_error.empty()) {
+      ++read_errors;
+      try {
+        io::C3dBlocks blocks(e.path(), {});
+        ADD_FAILURE() << "the block path reads what read_clips refuses: " << read_error;
+      } catch (const Error& err) {
+        EXPECT_EQ(std::string(err.what()), read_error);
+      }
+      continue;
+    }
+    const io::C3dBlocks blocks(e.path(), {});
+    ASSERT_EQ(blocks.parts(), raws.size());
+    for (size_t i = 0; i < raws.size(); ++i) {
+      std::string want_error, got_error;
+      NormalizedClip want, got;
+      try {
+        want = pipeline::normalize(raws[i]);
+      } catch (const FormatError& err) {
+        want_error = err.what();
+      }
+      std::vector<std::string> warnings;
+      try {
+        pipeline::BlockNormalizer n({}, blocks.frames());
+        blocks.read(i, 97, [&](RawClip&& b, int) {
+          b.name = raws[i].name;
+          warnings.insert(warnings.end(), b.warnings.begin(), b.warnings.end());
+          n.add(b);
+        });
+        got = n.finish();
+      } catch (const FormatError& err) {
+        got_error = err.what();
+      }
+      EXPECT_EQ(warnings, raws[i].warnings);
+      EXPECT_EQ(got_error, want_error);
+      if (!want_error.empty()) {
+        ++normalize_errors;
+        continue;
+      }
+      ++clips;
+      expect_same_clip(got, want);
+    }
+  }
+  // The 40 files of c3d/ (SOURCES.md): 31 clips from 30 files (the tennis file has two
+  // players), 10 files refused alike (no marker set, model outputs only, ...).
+  EXPECT_EQ(files, 40);
+  EXPECT_EQ(clips, 31);
+  EXPECT_EQ(read_errors, 10);
+  EXPECT_EQ(normalize_errors, 0);
+}
