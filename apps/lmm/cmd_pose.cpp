@@ -17,6 +17,7 @@ struct PoseArgs {
   std::string overlay;
   std::string models_dir;
   bool no_smooth = false;
+  bool no_refine = false;
   bool no_tiles = false;
   double fps = 30;
   float min_visibility = 0.2f, min_visibility_outside = 0.5f, edge_margin = 0.1f;
@@ -35,6 +36,8 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   sub->add_option("--overlay", args->overlay,
                   "Also write the frames with the skeleton drawn (.mp4/.avi; .png/.jpg: first frame)");
   sub->add_flag("--no-smooth", args->no_smooth, "Disable one-euro temporal smoothing");
+  sub->add_flag("--no-refine", args->no_refine,
+                "Skip the heatmap refinement of the landmarks (faster; MediaPipe refines)");
   sub->add_flag("--no-tiles", args->no_tiles,
                 "Detect on the whole frame only (faster; misses people under ~1/4 of the frame height)");
   sub->add_option("--fps", args->fps, "Frame rate of image folders")->check(CLI::PositiveNumber)->capture_default_str();
@@ -60,6 +63,7 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
     cfg.model = lmm::pose::parse_landmark_model(args->model);
     cfg.models_dir = args->models_dir;
     cfg.smooth = !args->no_smooth;
+    cfg.refine = !args->no_refine;
     cfg.tile_detect = !args->no_tiles;
     cfg.image_fps = args->fps;
     cfg.max_frames = args->max_frames;

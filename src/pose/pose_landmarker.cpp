@@ -4,6 +4,8 @@
 // pixels with the same affine map that made the crop.
 #include "lmm/pose/pose_landmarker.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
@@ -53,18 +55,43 @@ cv::Matx23f roi_to_frame(const RotatedRoi& roi, int n) {
           s * k, c * k, roi.center.y - s * h - c * h};
 }
 
+void refine_from_heatmap(float* xy, int n, const float* heatmap, int h, int w, int kernel, float min_confidence) {
+  const int half = (kernel - 1) / 2;
+  for (int i = 0; i < n; ++i) {
+    const int col = static_cast<int>(std::floor(xy[2 * i] * w)), row = static_cast<int>(std::floor(xy[2 * i + 1] * h));
+    if (col < 0 || col >= w || row < 0 || row >= h) continue;
+    float sum = 0, sum_col = 0, sum_row = 0, peak = 0;
+    for (int r = std::max(0, row - half); r < std::min(h, row + half + 1); ++r)
+      for (int c = std::max(0, col - half); c < std::min(w, col + half + 1); ++c) {
+        const float conf = 1.f / (1.f + std::exp(-heatmap[(r * w + c) * n + i]));
+        sum += conf, sum_col += c * conf, sum_row += r * conf, peak = std::max(peak, conf);
+      }
+    if (peak >= min_confidence && sum > 0) xy[2 * i] = sum_col / sum / w, xy[2 * i + 1] = sum_row / sum / h;
+  }
+}
+
 struct PoseLandmarker::Impl {
   TfliteNet net;
   int size = 256;
+  bool refine = true;
 };
 
-PoseLandmarker::PoseLandmarker(const std::filesystem::path& model) : impl_(std::make_unique<Impl>()) {
+PoseLandmarker::PoseLandmarker(const std::filesystem::path& model, bool refine) : impl_(std::make_unique<Impl>()) {
   TfliteModel m = read_tflite(model);
-  impl_->net = build_opencv_net(m, {"Identity", "Identity_1"});
+  impl_->refine = refine;
+  std::vector<std::string> outputs{"Identity", "Identity_1"};
+  if (refine) outputs.push_back("Identity_3");
+  impl_->net = build_opencv_net(m, outputs);
   const auto& in = impl_->net.input_shape;
   if (in[1] != in[2] || in[3] != 3 || shape_size(impl_->net.output_shapes[0]) != 5 * kBlazePoseOutputs)
     throw FormatError(model.string(), -1, "not a BlazePose landmark model: expected input (1,N,N,3) "
                                           "and output 'Identity' of 195 values");
+  if (refine) {
+    const auto& hm = impl_->net.output_shapes[2];
+    if (hm.size() != 4 || hm[0] != 1 || hm[3] != kBlazePoseOutputs)
+      throw FormatError(model.string(), -1, "not a BlazePose landmark model: expected heatmap 'Identity_3' "
+                                            "of shape (1, H, W, 39)");
+  }
   impl_->size = in[1];
 }
 PoseLandmarker::~PoseLandmarker() = default;
@@ -83,14 +110,23 @@ PoseLandmarks PoseLandmarker::run(const cv::Mat& bgr, const RotatedRoi& roi) {
   auto outs = impl_->net.forward(blob);
   const float* raw = outs[0].ptr<float>();
   auto sigmoid = [](float x) { return 1.f / (1.f + std::exp(-x)); };
+  // (39, 2) x, y in crop pixels, refined by the heatmap (in crop-normalized units) when on.
+  std::array<float, 2 * kBlazePoseOutputs> xy;
+  for (int i = 0; i < kBlazePoseOutputs; ++i) xy[2 * i] = raw[5 * i], xy[2 * i + 1] = raw[5 * i + 1];
+  if (impl_->refine) {
+    const auto& hm = impl_->net.output_shapes[2];
+    for (float& v : xy) v /= n;
+    refine_from_heatmap(xy.data(), kBlazePoseOutputs, outs[2].ptr<float>(), hm[1], hm[2]);
+    for (float& v : xy) v *= n;
+  }
   PoseLandmarks res;
   res.roi = roi;
   res.score = outs[1].ptr<float>()[0];
   for (int i = 0; i < kBlazePoseOutputs; ++i) {
     const float* r = raw + 5 * i;
     Landmark& l = res.points[i];
-    l.x = m(0, 0) * r[0] + m(0, 1) * r[1] + m(0, 2);
-    l.y = m(1, 0) * r[0] + m(1, 1) * r[1] + m(1, 2);
+    l.x = m(0, 0) * xy[2 * i] + m(0, 1) * xy[2 * i + 1] + m(0, 2);
+    l.y = m(1, 0) * xy[2 * i] + m(1, 1) * xy[2 * i + 1] + m(1, 2);
     l.z = r[2] * roi.size / n;
     l.visibility = sigmoid(r[3]);
     l.presence = sigmoid(r[4]);

@@ -90,7 +90,7 @@ struct PoseTracker::Impl {
   Impl(const PoseConfig& c, const fs::path& dir)
       : cfg(c),
         detector(dir / kDetectorFile, DetectorConfig{c.detect_score, 0.3f}),
-        landmarker(dir / landmark_model_file(c.model)) {
+        landmarker(dir / landmark_model_file(c.model), c.refine) {
     filters.fill(OneEuroFilter(c.euro));
   }
   void reset_filters() {

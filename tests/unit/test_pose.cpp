@@ -166,6 +166,29 @@ TEST(Pose, OneEuroFilterSmoothsJitterAndFollowsMotion) {
   EXPECT_LT(yf, 900.f + 1e-3f);
 }
 
+TEST(Pose, HeatmapRefinementMovesConfidentPointsToTheWindowMean) {
+  // (8, 8, 3) heatmap logits: -20 (sigmoid ~0) everywhere but for point 0 two cells of
+  // logit 20 (sigmoid ~1) at (col 4, row 2) and (col 6, row 2), for point 1 one weak cell.
+  const int h = 8, w = 8, n = 3;
+  std::vector<float> hm(h * w * n, -20.f);
+  hm[(2 * w + 4) * n + 0] = 20.f;
+  hm[(2 * w + 6) * n + 0] = 20.f;
+  hm[(5 * w + 5) * n + 1] = 0.f;  // sigmoid 0.5 ... but below min_confidence 0.6 here
+  // Point 0 in cell (5, 3): both peaks inside its 5x5 window -> mean cell (5, 2) / 8.
+  // Point 1: its window's peak is 0.5 < 0.6 -> unchanged. Point 2: outside -> unchanged.
+  std::array<float, 6> xy{5.5f / 8, 3.5f / 8, 0.6f, 0.6f, -0.1f, 0.5f};
+  refine_from_heatmap(xy.data(), n, hm.data(), h, w, 5, 0.6f);
+  EXPECT_NEAR(xy[0], 5.f / 8, 1e-6);
+  EXPECT_NEAR(xy[1], 2.f / 8, 1e-6);
+  EXPECT_FLOAT_EQ(xy[2], 0.6f);
+  EXPECT_FLOAT_EQ(xy[3], 0.6f);
+  EXPECT_FLOAT_EQ(xy[4], -0.1f);
+  // With the default threshold 0.5 the weak cell is confident enough: point 1 moves onto it.
+  refine_from_heatmap(xy.data(), n, hm.data(), h, w, 5, 0.5f);
+  EXPECT_NEAR(xy[2], 5.f / 8, 1e-3);
+  EXPECT_NEAR(xy[3], 5.f / 8, 1e-3);
+}
+
 TEST(Pose, Body25MappingFromBlazePose) {
   std::array<Landmark, kBlazePoseOutputs> pts;
   for (int i = 0; i < kBlazePoseOutputs; ++i) pts[i] = {float(i), float(2 * i), 0, 0.5f + 0.01f * i, 1};

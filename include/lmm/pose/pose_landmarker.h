@@ -4,7 +4,9 @@
 // distance(first, second), rotated so the first->second vector points up (MediaPipe's
 // AlignmentPointsRects + RectTransformation). The crop is resampled to 256x256 RGB in [0, 1].
 // Output "Identity" (1, 195) = 39 points x (x, y, z, visibility logit, presence logit) in
-// crop pixels; "Identity_1" (1, 1) the person score (already a probability).
+// crop pixels; "Identity_1" (1, 1) the person score (already a probability); "Identity_3"
+// (1, 64, 64, 39) per-point heatmap logits, NHWC, used to refine x, y as MediaPipe's pose
+// graph does (refine_from_heatmap below).
 #pragma once
 #include <array>
 #include <filesystem>
@@ -52,10 +54,22 @@ const char* landmark_model_name(LandmarkModel m);
 // File name inside the models directory, e.g. "pose_landmark_full.tflite".
 std::string landmark_model_file(LandmarkModel m);
 
+// MediaPipe's RefineLandmarksFromHeatmapCalculator (kernel 7, min confidence 0.5, as in
+// its tensors_to_pose_landmarks_and_segmentation graph): for each point, the sigmoid of the
+// heatmap in a kernel x kernel window around the point's cell; when its maximum is >=
+// min_confidence, the point moves to the window's confidence-weighted mean cell index
+// (index / heatmap size, in the crop's normalized units, as MediaPipe does). Points whose
+// cell is outside the heatmap stay. xy: (n, 2) crop-normalized x, y in [0, 1], updated in
+// place; heatmap: (h, w, n) logits, HWC.
+void refine_from_heatmap(float* xy, int n, const float* heatmap, int h, int w, int kernel = 7,
+                         float min_confidence = 0.5f);
+
 class PoseLandmarker {
  public:
   // Loads a pose_landmark_*.tflite; throws IoError / FormatError naming the file.
-  explicit PoseLandmarker(const std::filesystem::path& model);
+  // refine: use the heatmap head to refine the points (MediaPipe's default); false skips
+  // that head (faster, the points of the regression head only).
+  explicit PoseLandmarker(const std::filesystem::path& model, bool refine = true);
   ~PoseLandmarker();
   PoseLandmarker(PoseLandmarker&&) noexcept;
   PoseLandmarker& operator=(PoseLandmarker&&) noexcept;

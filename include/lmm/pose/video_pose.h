@@ -27,6 +27,7 @@ struct PoseConfig {
   LandmarkModel model = LandmarkModel::full;  // landmark model: lite | full | heavy
   std::filesystem::path models_dir;           // holds pose_detection.tflite etc.; "" = find_models_dir()
   bool smooth = true;                         // one-euro smoothing of x, y (on by default)
+  bool refine = true;                         // heatmap refinement of the landmarks (MediaPipe's)
   OneEuroConfig euro;                         // smoothing parameters (MediaPipe's defaults)
   double image_fps = 30;                      // frame rate of image sequences, e.g. 30
   float detect_score = 0.5f;                  // detector score threshold, e.g. 0.5
