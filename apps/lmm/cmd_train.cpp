@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "lmm/core/error.h"
+#include "lmm/models/model_config.h"
 #include "lmm/train/dist_config.h"
 #include "lmm/train/run.h"
 
@@ -28,7 +29,7 @@ extern "C" void on_sigint(int) {
 struct Opts {
   lmm::train::RunConfig run;
   lmm::train::DistFlags dist;  // flags override the launcher's environment
-  std::string dataset, run_dir, model_config, protocol = "paper";
+  std::string dataset, run_dir, model_config, augment_config, protocol = "paper";
   int context = 0, horizon = 0;  // explicit window, 0 = the protocol's
   bool include_unusable = false, include_partial = false, quiet = false;
 };
@@ -101,19 +102,22 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   auto* aug = sub->add_flag("--augment", r.train.augment.enabled,
                             "Augment training windows: mirror, view foreshortening, roll, scale, missing joints "
                             "(docs/training.md)");
+  auto* augc = sub->add_option("--augment-config", o->augment_config,
+                               "JSON object of augmentation settings to change, implies --augment, e.g. "
+                               "'{\"slow_prob\": 0, \"joint_offset\": 0.02}' (fields: docs/training.md)");
   auto* unusable = sub->add_flag("--include-unusable", o->include_unusable, "Also train on QC-unusable clips");
   sub->add_flag("--include-partial", o->include_partial,
                 "Also train on partial bodies (QC: lower body only / upper body only)");
   sub->add_flag("-q,--quiet", o->quiet, "No progress output");
   sub->callback([o, &exit_code, model, preset, mconf, stride, protocol, context, horizon, seed, lr, batch, vf, vm,
-                 sel, aug, init, ss, sse, ssm, vfw, unusable, epochs, steps, patience] {
+                 sel, aug, augc, init, ss, sse, ssm, vfw, unusable, epochs, steps, patience] {
     auto& r = o->run;
     r.overrides = {epochs->count() > 0, steps->count() > 0, patience->count() > 0};
     if (!r.train.resume && model->count() == 0 && init->count() == 0) throw lmm::ConfigError("--model is required (flat | htt | diffusion)");
     if (!r.train.resume && o->dataset.empty()) throw lmm::ConfigError("DATASET is required");
     if (r.train.resume) {
-      for (auto* opt : {model, preset, mconf, stride, protocol, context, horizon, seed, lr, batch, vf, vm, sel, aug, init, ss,
-                        sse, ssm, vfw, unusable})
+      for (auto* opt : {model, preset, mconf, stride, protocol, context, horizon, seed, lr, batch, vf, vm, sel, aug, augc,
+                        init, ss, sse, ssm, vfw, unusable})
         if (opt->count() > 0)
           fmt::print(stderr, "lmm train: warning: {} is ignored with --resume (the checkpoint's value is used)\n",
                      opt->get_name());
@@ -133,6 +137,16 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
       } catch (const nlohmann::json::exception& e) {
         throw lmm::ConfigError(std::string("--model-config is not valid JSON: ") + e.what());
       }
+    }
+    if (!o->augment_config.empty()) {
+      nlohmann::json j;
+      try {
+        j = nlohmann::json::parse(o->augment_config);
+      } catch (const nlohmann::json::exception& e) {
+        throw lmm::ConfigError(std::string("--augment-config is not valid JSON: ") + e.what());
+      }
+      r.train.augment = lmm::models::config_with_overrides(r.train.augment, j, "augmentation");
+      r.train.augment.enabled = true;
     }
     std::signal(SIGINT, on_sigint);
     r.train.stop_requested = [] { return g_stop.load(); };

@@ -37,7 +37,7 @@ struct Summary {
 
 struct RowAcc {
   Row row;
-  std::vector<RatioStat> pos, src, vel, bone, seam, oor;
+  std::vector<RatioStat> pos, src, vel, joint, bone, seam, oor;
 
   void add(const torch::Tensor& pred, const torch::Tensor& target, const torch::Tensor& context,
            const torch::Tensor& scale2, bool source_units, bool errors = true) {
@@ -46,6 +46,7 @@ struct RowAcc {
       pos.push_back(p);
       if (source_units) src.push_back(p.scaled(scale2));
       vel.push_back(velocity_error(pred, target, context));
+      joint.push_back(position_error_per_joint(pred, target));
     }
     auto pl = plausibility(pred, context);
     bone.push_back(pl.bone_drift);
@@ -57,6 +58,7 @@ struct RowAcc {
     row.mse = sum(pos);
     row.mse_source = sum(src);
     row.velocity = sum(vel);
+    row.per_joint = sum(joint);
     row.bone_drift = sum.one(bone);
     row.seam_jump = sum.one(seam);
     row.out_of_range = sum.one(oor);

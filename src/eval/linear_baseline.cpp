@@ -146,16 +146,4 @@ LinearBaseline fit_linear_baseline(const train::WindowSet& train, const LinearBa
   return m;
 }
 
-train::DataConfig training_data_config(const nlohmann::json& d) {
-  train::DataConfig c;
-  c.dataset = d.value("dataset", std::string());
-  c.split_seed = d.value("split_seed", c.split_seed);
-  c.val_frac = d.value("val_frac", c.val_frac);
-  c.windows = train::window_spec_from_json(d);
-  c.skip_unusable = d.value("skip_unusable", c.skip_unusable);
-  c.skip_partial = d.value("skip_partial", c.skip_partial);
-  c.val_clips = d.value("val_clips", std::vector<std::string>());
-  return c;
-}
-
 }  // namespace lmm::eval

@@ -128,6 +128,15 @@ RatioStat position_error(const torch::Tensor& pred, const torch::Tensor& target)
   return with_total((se * mask).sum(-1), 2 * mask.sum(-1));
 }
 
+RatioStat position_error_per_joint(const torch::Tensor& pred, const torch::Tensor& target) {
+  LMM_CHECK(pred.sizes() == target.sizes() && pred.dim() == 3,
+            "prediction " << pred.sizes() << " and target " << target.sizes()
+                          << " must both be (N, H, 75)");
+  auto mask = f64(visible(target));                                           // (N, H, 25)
+  auto se = (f64(positions(pred)) - f64(positions(target))).pow(2).sum(-1);  // (N, H, 25)
+  return {(se * mask).sum(1), 2 * mask.sum(1)};                               // (N, 25)
+}
+
 RatioStat velocity_error(const torch::Tensor& pred, const torch::Tensor& target,
                          const torch::Tensor& context) {
   LMM_CHECK(pred.sizes() == target.sizes() && pred.dim() == 3,

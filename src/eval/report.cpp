@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "lmm/core/body25.h"
 #include "lmm/core/error.h"
 
 namespace lmm::eval {
@@ -42,6 +43,7 @@ json row_json(const Row& r) {
           {"oracle", r.oracle},         {"baseline", r.baseline},
           {"mse", curve_json(r.mse)},   {"mse_source", curve_json(r.mse_source)},
           {"velocity_mse", curve_json(r.velocity)},
+          {"per_joint_mse", curve_json(r.per_joint)},
           {"bone_drift", est_json(r.bone_drift)},
           {"seam_jump", est_json(r.seam_jump)},
           {"out_of_range", est_json(r.out_of_range)}};
@@ -55,6 +57,7 @@ Row row_from(const json& j) {
   r.mse = curve_from(j.value("mse", json()));
   r.mse_source = curve_from(j.value("mse_source", json()));
   r.velocity = curve_from(j.value("velocity_mse", json()));
+  r.per_joint = curve_from(j.value("per_joint_mse", json()));
   r.bone_drift = est_from(j.value("bone_drift", json()));
   r.seam_jump = est_from(j.value("seam_jump", json()));
   r.out_of_range = est_from(j.value("out_of_range", json()));
@@ -116,6 +119,26 @@ std::string curve_table(const std::vector<const Row*>& rows, int H, double fps,
 }
 
 std::string units_sq(const std::string& u) { return u + "²"; }
+
+// Overall position MSE per BODY_25 joint, one column per row (joints never visible in the
+// target are left out): shows which joints carry the error, e.g. joints the training data lacks.
+std::string per_joint_table(const std::vector<const Row*>& rows) {
+  if (rows.empty() || rows.front()->per_joint.size() != static_cast<size_t>(kNumJoints)) return "";
+  std::string s = "## Position MSE per joint (overall)\n\nEach joint over the forecast frames where the target shows it.\n\n| Joint |";
+  std::string rule = "|---|";
+  for (const Row* r : rows) {
+    s += fmt::format(" {} ({}) |", r->model, r->mode);
+    rule += "---|";
+  }
+  s += "\n" + rule + "\n";
+  for (int j = 0; j < kNumJoints; ++j) {
+    if (!std::isfinite(rows.front()->per_joint[j].value)) continue;
+    s += fmt::format("| {} |", joint_name(j));
+    for (const Row* r : rows) s += " " + (j < static_cast<int>(r->per_joint.size()) ? fnum(r->per_joint[j].value) : "–") + " |";
+    s += "\n";
+  }
+  return s + "\n";
+}
 
 }  // namespace
 
@@ -231,6 +254,7 @@ std::string EvalReport::to_markdown() const {
     s += fmt::format("## Sample diversity\n\nAPD (mean distance between two of the K samples, per joint and "
                      "frame, normalized units): {}\n\n", fest(diversity));
 
+  s += per_joint_table(main_rows);
   s += "## Plausibility\n\n"
        "Bone drift: mean |length - context median| / context median over the 13 limb and torso bones. Seam jump: centre-of-mass jump from the\n"
        "last context frame to forecast frame 1 (normalized units). Out of range: share of forecast frames with a\n"

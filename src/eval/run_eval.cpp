@@ -13,6 +13,7 @@
 #include "lmm/render/animation.h"
 #include "lmm/render/plot.h"
 #include "lmm/render/skeleton.h"
+#include "lmm/train/training_data.h"
 #include "lmm/train/checkpoint.h"
 #include "lmm/train/training_data.h"
 #include "lmm/train/windows.h"
@@ -114,7 +115,7 @@ EvalWindows load_eval_windows(const fs::path& dataset, const std::vector<std::st
 }
 
 std::optional<LinearBaseline> fit_run_linear_baseline(const json& meta, int k, bool progress, std::string& why) {
-  train::DataConfig dc = training_data_config(meta.value("data", json::object()));
+  train::DataConfig dc = train::data_config_from_json(meta.value("data", json::object()));
   std::error_code ec;
   if (dc.dataset.empty() || !fs::is_directory(dc.dataset, ec)) {
     why = dc.dataset.empty() ? "the checkpoint names no training dataset"
@@ -148,7 +149,7 @@ EvalReport run_eval(const EvalConfig& cfg) {
     split = "validation";
   }
   // The task protocol (context -> horizon) of the run, as its checkpoint records it.
-  train::WindowSpec spec = training_data_config(data).windows;
+  train::WindowSpec spec = train::data_config_from_json(data).windows;
   if (cfg.stride > 0) spec.stride = cfg.stride;
   const bool include_unusable = cfg.include_unusable || !data.value("skip_unusable", true);
   auto w = load_eval_windows(cfg.dataset, only, spec, include_unusable, cfg.options.progress);

@@ -115,7 +115,7 @@ torch::Tensor MotionDiffusionImpl::sample(const torch::Tensor& context, int hori
   return sample(context, horizon, k, at::detail::createCPUGenerator(seed));
 }
 
-torch::Tensor MotionDiffusionImpl::forecast(const torch::Tensor& context, int horizon) {
+torch::Tensor MotionDiffusionImpl::forecast_frames(const torch::Tensor& context, int horizon) {
   return sample(context, horizon, config.forecast_samples).mean(0);  // (B, H, 75)
 }
 

@@ -1,5 +1,8 @@
-// Model factory, position MSE and parameter counting (see forecaster.h).
+// Model factory, position MSE, parameter counting and the known-joint treatment of
+// forecasts (see forecaster.h).
 #include "lmm/models/forecaster.h"
+
+#include <algorithm>
 
 #include "lmm/core/body25.h"
 #include "lmm/core/error.h"
@@ -19,6 +22,38 @@ torch::Tensor position_mse(const torch::Tensor& pred, const torch::Tensor& targe
   auto diff = (frame_positions(pred) - frame_positions(target)).unflatten(-1, {kNumJoints, 2});  // (.., 25, 2)
   auto sum = (visible * diff.square()).sum();                                         // ()
   return sum / (2 * visible.sum()).clamp_min(1);                                      // ()
+}
+
+void ForecasterImpl::set_known_joints(const std::vector<int>& joints) {
+  std::vector<int> sorted(joints);
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  for (int j : sorted) LMM_CHECK(j >= 0 && j < kNumJoints, "known joint " << j << " is not a BODY_25 index 0..24");
+  if (sorted.empty() || static_cast<int>(sorted.size()) == kNumJoints) {
+    known_joints_.clear();
+    known_channels_ = torch::Tensor();
+    return;
+  }
+  known_joints_ = sorted;
+  auto mask = torch::zeros({kNumJoints, kChannels});  // (25, 3)
+  for (int j : sorted) mask[j].fill_(1.0);
+  known_channels_ = mask.flatten();  // (75)
+}
+
+torch::Tensor ForecasterImpl::forecast(const torch::Tensor& context, int horizon) {
+  if (!known_channels_.defined()) return forecast_frames(context, horizon);
+  auto known = known_channels_.to(context.dtype());                      // (75)
+  auto pred = forecast_frames(context * known, horizon);                 // (B, H, 75)
+  auto last = context.select(1, -1).unsqueeze(1);                        // (B, 1, 75)
+  return pred * known + last * (1 - known);                              // (B, H, 75)
+}
+
+torch::Tensor ForecasterImpl::teacher_forced(const Batch& batch) {
+  if (!known_channels_.defined()) return teacher_forced_frames(batch);
+  auto known = known_channels_.to(batch.context.dtype());                 // (75)
+  auto pred = teacher_forced_frames({batch.context * known, batch.target * known});  // (B, H, 75)
+  auto last = batch.context.select(1, -1).unsqueeze(1);                   // (B, 1, 75)
+  return pred * known + last * (1 - known);                               // (B, H, 75)
 }
 
 namespace {

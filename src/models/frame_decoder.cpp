@@ -102,11 +102,11 @@ LossOutput AutoregressiveForecasterImpl::loss(const Batch& batch, const StepOpti
   return {mse, mse.detach()};
 }
 
-torch::Tensor AutoregressiveForecasterImpl::teacher_forced(const Batch& batch) {
+torch::Tensor AutoregressiveForecasterImpl::teacher_forced_frames(const Batch& batch) {
   return decoder->scheduled(batch.target, encode(batch.context), batch.context.select(1, -1), 0.0);  // (B, H, 75)
 }
 
-torch::Tensor AutoregressiveForecasterImpl::forecast(const torch::Tensor& context, int horizon) {
+torch::Tensor AutoregressiveForecasterImpl::forecast_frames(const torch::Tensor& context, int horizon) {
   return run_inference([&] { return decoder->generate(encode(context), context.select(1, -1), horizon); });  // (B, H, 75)
 }
 

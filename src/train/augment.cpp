@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "lmm/core/body25.h"
+#include "lmm/core/error.h"
 #include "lmm/models/tokens.h"
 
 namespace lmm::train {
@@ -44,7 +45,53 @@ torch::Tensor scale_bones(const torch::Tensor& frames, const torch::Tensor& f) {
   return torch::cat({out_xy, x.narrow(-1, 2, 1)}, -1).flatten(-2);       // (B, T, 75)
 }
 
+// Replays window n at speed r[n] <= 1 around the last context frame (index C - 1):
+// frame t shows time C - 1 + r (t - C + 1), linearly interpolated; a joint missing in
+// either neighbour is missing. frames (B, T, 75), r (B) -> (B, T, 75).
+torch::Tensor retime(const torch::Tensor& frames, const torch::Tensor& r, int64_t C) {
+  const int64_t B = frames.size(0), T = frames.size(1);
+  auto t = torch::arange(T, torch::kFloat32).unsqueeze(0);                  // (1, T)
+  auto tau = ((C - 1) + r.view({-1, 1}) * (t - (C - 1))).clamp(0, T - 1);    // (B, T)
+  auto i0 = tau.floor().to(torch::kLong);                                   // (B, T)
+  auto i1 = (i0 + 1).clamp_max(T - 1);                                      // (B, T)
+  auto w = (tau - i0.to(torch::kFloat32)).view({B, T, 1, 1});               // (B, T, 1, 1)
+  auto x = frames.unflatten(-1, {kNumJoints, 3});                           // (B, T, 25, 3)
+  auto pick = [&](const torch::Tensor& i) {
+    return x.gather(1, i.view({B, T, 1, 1}).expand({B, T, kNumJoints, 3}));  // (B, T, 25, 3)
+  };
+  auto a = pick(i0), b = pick(i1);
+  auto conf = torch::minimum(a.narrow(-1, 2, 1), b.narrow(-1, 2, 1));       // (B, T, 25, 1)
+  auto xy = (a.narrow(-1, 0, 2) * (1 - w) + b.narrow(-1, 0, 2) * w) * (conf > 0).to(torch::kFloat32);  // (B, T, 25, 2)
+  return torch::cat({xy, conf}, -1).flatten(-2);                            // (B, T, 75)
+}
+
+// Adds a fixed offset off (B, 25, 2) to every seen joint of every frame: (B, T, 75) -> (B, T, 75).
+torch::Tensor offset_joints(const torch::Tensor& frames, const torch::Tensor& off) {
+  auto x = frames.unflatten(-1, {kNumJoints, 3});                           // (B, T, 25, 3)
+  auto seen = (x.narrow(-1, 2, 1) > 0).to(torch::kFloat32);                 // (B, T, 25, 1)
+  auto xy = x.narrow(-1, 0, 2) + off.unsqueeze(1) * seen;                   // (B, T, 25, 2)
+  return torch::cat({xy, x.narrow(-1, 2, 1)}, -1).flatten(-2);              // (B, T, 75)
+}
+
 }  // namespace
+
+void AugmentConfig::validate() const {
+  auto in = [](const char* name, double v, double lo, double hi) {
+    LMM_CHECK(v >= lo && v <= hi, "augmentation " << name << " is " << v << ", expected " << lo << " .. " << hi);
+  };
+  in("mirror_prob", mirror_prob, 0, 1);
+  in("min_x_scale", min_x_scale, 0.05, 1);
+  in("max_roll_deg", max_roll_deg, 0, 180);
+  in("scale", scale, 0, 0.9);
+  in("joint_dropout", joint_dropout, 0, 1);
+  in("bone_jitter", bone_jitter, 0, 0.9);
+  in("jitter", jitter, 0, 1);
+  in("min_confidence", min_confidence, 0, 1);
+  in("still_prob", still_prob, 0, 1);
+  in("joint_offset", joint_offset, 0, 1);
+  in("slow_prob", slow_prob, 0, 1);
+  in("min_speed", min_speed, 0.05, 1);
+}
 
 models::Batch augment_batch(const models::Batch& batch, const AugmentConfig& cfg, uint64_t seed) {
   if (!cfg.enabled) return batch;
@@ -66,6 +113,20 @@ models::Batch augment_batch(const models::Batch& batch, const AugmentConfig& cfg
   auto context = torch::where(still, held.expand_as(batch.context), batch.context);  // (B, C, 75)
   auto target = torch::where(still, held.expand_as(batch.target), batch.target);     // (B, H, 75)
   auto bones = 1 + cfg.bone_jitter * (2 * u({B, static_cast<int64_t>(kBones.size())}) - 1);  // (B, 24)
+  // Drawn whether or not the option is on, so that turning one on leaves the others' draws.
+  auto slowed = u({B}) < cfg.slow_prob;                                      // (B,)
+  auto speed = torch::where(slowed, cfg.min_speed + (1 - cfg.min_speed) * u({B}), torch::ones({B}));  // (B,)
+  auto offsets = cfg.joint_offset * at::randn({B, kNumJoints, 2}, gen, opts);  // (B, 25, 2)
+  offsets.select(1, MidHip).zero_();                                         // the origin stays put
+  if (cfg.slow_prob > 0) {
+    auto whole = retime(torch::cat({context, target}, 1), speed, C);         // (B, C + H, 75)
+    context = whole.narrow(1, 0, C);                                         // (B, C, 75)
+    target = whole.narrow(1, C, whole.size(1) - C);                          // (B, H, 75)
+  }
+  if (cfg.joint_offset > 0) {
+    context = offset_joints(context, offsets);                               // (B, C, 75)
+    target = offset_joints(target, offsets);                                 // (B, H, 75)
+  }
   models::Batch out;
   out.context = transform(scale_bones(context, bones), m, mirrored);         // (B, C, 75)
   out.target = transform(scale_bones(target, bones), m, mirrored);           // (B, H, 75)

@@ -1,7 +1,9 @@
 // Rebuilds a forecasting model from a checkpoint: kind + config from the metadata
-// (models::model_from_config), then the stored weights; the model is left in eval mode.
+// (models::model_from_config), then the stored weights and the joints it was trained on;
+// the model is left in eval mode.
 #include "lmm/core/error.h"
 #include "lmm/train/checkpoint.h"
+#include "lmm/train/training_data.h"
 
 namespace lmm::train {
 
@@ -25,6 +27,13 @@ LoadedModel load_model(const std::filesystem::path& path) {
   load_module_state(*out.model, ck.model_state, path.string());
   if (half) out.model->to(torch::kFloat);
   out.model->eval();
+  if (m.contains("data") && m["data"].contains("trained_joints")) {
+    try {
+      out.model->set_known_joints(joints_from_json(m["data"]["trained_joints"]));
+    } catch (const ConfigError& e) {
+      throw CheckpointError(path.string() + ": " + e.what());
+    }
+  }
   out.meta = std::move(ck.meta);
   return out;
 }

@@ -6,6 +6,7 @@
 #include "lmm/core/error.h"
 #include "lmm/core/install_paths.h"
 #include "lmm/train/checkpoint.h"
+#include "lmm/train/training_data.h"
 
 namespace lmm::train {
 namespace fs = std::filesystem;
@@ -33,6 +34,17 @@ void export_inference_checkpoint(const fs::path& from, const fs::path& to, const
   if (dtype == "float16") loaded.model->to(torch::kHalf);
   Checkpoint out;
   out.meta = loaded.meta;
+  // Checkpoints written before trained joints were recorded: derive them from the run's
+  // training clips when the dataset is still there.
+  if (out.meta.contains("data") && out.meta["data"].is_object() && !out.meta["data"].contains("trained_joints")) {
+    auto& data = out.meta["data"];
+    DataConfig dc = data_config_from_json(data);
+    std::error_code ec;
+    if (!dc.dataset.empty() && fs::is_directory(dc.dataset, ec)) {
+      dc.progress = false;
+      data["trained_joints"] = joint_names_json(trained_joints(load_training_data(dc).train));
+    }
+  }
   out.meta["export"] = {{"from", fs::absolute(from).lexically_normal().string()}, {"dtype", dtype},
                         {"inference_only", true}};
   out.model_state = save_module_state(*loaded.model);

@@ -59,14 +59,10 @@ TrainResult run_training(RunConfig cfg) {
     stored.resume = true;
     cfg.train = stored;
     const auto& d = m["data"];
-    if (cfg.data.dataset.empty()) cfg.data.dataset = d.value("dataset", std::string());
+    const fs::path dataset = cfg.data.dataset;  // a moved dataset may be given on the command line
+    cfg.data = data_config_from_json(d);        // the run's protocol, stride, split and QC skips
     cfg.data.split_seed = d.value("split_seed", cfg.train.seed);
-    cfg.data.val_frac = d.value("val_frac", cfg.data.val_frac);
-    cfg.data.windows = window_spec_from_json(d);  // the run's protocol (context, horizon) and stride
-    cfg.data.skip_unusable = d.value("skip_unusable", cfg.data.skip_unusable);
-    cfg.data.skip_partial = d.value("skip_partial", cfg.data.skip_partial);
-    cfg.data.val_clips = d.value("val_clips", std::vector<std::string>());
-    cfg.data.val_match = d.value("val_match", std::string());
+    if (!dataset.empty()) cfg.data.dataset = dataset;
     preset = m.value("preset", std::string("?"));
   } else {
     LMM_CHECK(!main_rank || !fs::exists(last), cfg.train.run_dir.string()
@@ -97,6 +93,9 @@ TrainResult run_training(RunConfig cfg) {
                                                                  << cfg.data.windows.context << " is not a multiple");
   cfg.data.progress = cfg.train.progress;
   TrainingData data = load_training_data(cfg.data);
+  // Joints the training clips never show (e.g. the Bandai rig's eyes, ears, heels) are held
+  // at their last position in forecasts instead of being left to untrained outputs.
+  model->set_known_joints(trained_joints(data.train));
   if (cfg.train.progress) {
     std::fprintf(stderr, "data: %s\n", data.summary().c_str());
     std::fprintf(stderr, "protocol: %s, %d -> %d frames (stride %d)\n", protocol_name(cfg.data.windows).c_str(),

@@ -69,6 +69,7 @@ json to_json(const TrainConfig& c) {
           {"ss_max", c.ss_max},             {"ss_epochs", c.ss_epochs},
           {"select_on", c.select_on},
           {"augment", c.augment.enabled},
+          {"augment_config", c.augment},
           {"val_forecast_windows", c.val_forecast_windows}};
 }
 
@@ -86,6 +87,12 @@ TrainConfig train_config_from_json(const json& j) {
   c.ss_max = j.value("ss_max", c.ss_max);
   c.ss_epochs = j.value("ss_epochs", c.ss_epochs);
   c.select_on = j.value("select_on", std::string("val_loss"));  // runs before select_on existed
+  if (j.contains("augment_config")) {
+    c.augment = j["augment_config"].get<AugmentConfig>();
+  } else {  // runs from before the augmentation was recorded: it had no offsets or slowing down
+    c.augment.joint_offset = 0;
+    c.augment.slow_prob = 0;
+  }
   c.augment.enabled = j.value("augment", false);
   c.val_forecast_windows = j.value("val_forecast_windows", c.val_forecast_windows);
   return c;

@@ -4,10 +4,12 @@
 #include "lmm/train/training_data.h"
 
 #include <algorithm>
+#include <array>
 #include <regex>
 #include <set>
 #include <sstream>
 
+#include "lmm/core/body25.h"
 #include "lmm/core/error.h"
 #include "lmm/core/progress.h"
 #include "lmm/io/dataset.h"
@@ -58,7 +60,52 @@ nlohmann::json TrainingData::describe(const DataConfig& cfg) const {
           {"val_clips", split.val},
           {"train_clips", split.train.size()},
           {"train_windows", train.size()},
-          {"val_windows", val.size()}};
+          {"val_windows", val.size()},
+          {"trained_joints", joint_names_json(trained_joints(train))}};
+}
+
+DataConfig data_config_from_json(const nlohmann::json& d) {
+  DataConfig c;
+  c.dataset = d.value("dataset", std::string());
+  c.split_seed = d.value("split_seed", c.split_seed);
+  c.val_frac = d.value("val_frac", c.val_frac);
+  c.windows = window_spec_from_json(d);
+  c.skip_unusable = d.value("skip_unusable", c.skip_unusable);
+  c.skip_partial = d.value("skip_partial", c.skip_partial);
+  c.val_clips = d.value("val_clips", std::vector<std::string>());
+  c.val_match = d.value("val_match", std::string());
+  return c;
+}
+
+std::vector<int> trained_joints(const WindowSet& set, double min_share) {
+  std::array<int64_t, kNumJoints> seen{};
+  int64_t frames = 0;
+  for (const auto& clip : set.clips()) {
+    frames += clip.frames;
+    for (int t = 0; t < clip.frames; ++t)
+      for (int j = 0; j < kNumJoints; ++j) seen[j] += clip.pose[static_cast<size_t>(t) * kFrameDim + 3 * j + 2] > 0;
+  }
+  std::vector<int> out;
+  for (int j = 0; j < kNumJoints; ++j)
+    if (frames > 0 && seen[j] >= min_share * static_cast<double>(frames)) out.push_back(j);
+  return out;
+}
+
+nlohmann::json joint_names_json(const std::vector<int>& joints) {
+  nlohmann::json a = nlohmann::json::array();
+  for (int j : joints) a.push_back(std::string(joint_name(j)));
+  return a;
+}
+
+std::vector<int> joints_from_json(const nlohmann::json& names) {
+  LMM_CHECK(names.is_array(), "trained joints must be a list of BODY_25 joint names, got " << names.dump());
+  std::vector<int> out;
+  for (const auto& n : names) {
+    const int j = n.is_string() ? joint_index(n.get<std::string>()) : -1;
+    LMM_CHECK(j >= 0, "trained joint " << n.dump() << " is not a BODY_25 joint name (e.g. \"RWrist\")");
+    out.push_back(j);
+  }
+  return out;
 }
 
 std::string TrainingData::summary() const {

@@ -45,7 +45,7 @@ class TinyForecasterImpl : public models::ForecasterImpl {
     return {mse, mse.detach()};
   }
 
-  torch::Tensor forecast(const torch::Tensor& context, int horizon) override {
+  torch::Tensor forecast_frames(const torch::Tensor& context, int horizon) override {
     return predict(context, horizon);
   }
 

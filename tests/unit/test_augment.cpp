@@ -32,6 +32,8 @@ AugmentConfig nothing_on() {
   c.jitter = 0;
   c.min_confidence = 1;
   c.still_prob = 0;
+  c.joint_offset = 0;
+  c.slow_prob = 0;
   return c;
 }
 
@@ -48,6 +50,8 @@ TEST(Augment, DeterministicPerSeedAndKeepsBonesConsistentAcrossFrames) {
   cfg.joint_dropout = 0;
   cfg.jitter = 0;
   cfg.min_confidence = 1;
+  cfg.joint_offset = 0;  // offsets and slowing down have tests of their own
+  cfg.slow_prob = 0;
   auto b = standing_batch(64, 6, 3);
   auto a = augment_batch(b, cfg, 7);
   EXPECT_TRUE(torch::equal(a.context, augment_batch(b, cfg, 7).context));
@@ -145,6 +149,59 @@ TEST(Augment, JointDropoutHidesContextJointsOnly) {
   auto seen = (a.context.unflatten(-1, {25, 3}).select(-1, 2) > 0).to(torch::kFloat).mean().item<float>();
   EXPECT_NEAR(seen, 0.75f * 24 / 25, 0.03f);
   EXPECT_EQ((a.target.unflatten(-1, {25, 3}).select(-1, 2) > 0).sum().item<int64_t>(), 64 * 3 * 25);
+}
+
+TEST(Augment, JointOffsetsAreFixedPerWindowAndKeepTheHip) {
+  AugmentConfig cfg = nothing_on();
+  cfg.joint_offset = 0.04;
+  auto b = standing_batch(256, 5, 3);
+  auto a = augment_batch(b, cfg, 19);
+  auto d_ctx = (a.context - b.context).unflatten(-1, {25, 3});                     // (B, C, 25, 3)
+  auto d_tgt = (a.target - b.target).unflatten(-1, {25, 3});                       // (B, H, 25, 3)
+  // The same offset in every frame of a window, context and target alike (seen joints).
+  auto first = d_tgt.select(1, 0).unsqueeze(1);                                    // (B, 1, 25, 3)
+  EXPECT_LT((d_tgt - first).abs().max().item<float>(), 1e-6f);
+  auto seen = (b.context.unflatten(-1, {25, 3}).narrow(-1, 2, 1) > 0).to(torch::kFloat32);  // (B, C, 25, 1)
+  EXPECT_LT(((d_ctx - first) * seen).abs().max().item<float>(), 1e-6f);
+  // Missing joints stay (0, 0, 0), confidences are kept, MidHip (the origin) does not move.
+  EXPECT_EQ((d_ctx * (1 - seen)).abs().sum().item<float>(), 0.0f);
+  EXPECT_EQ(d_tgt.select(-1, 2).abs().sum().item<float>(), 0.0f);
+  EXPECT_EQ(d_tgt.select(2, MidHip).abs().sum().item<float>(), 0.0f);
+  // Offsets drawn with the configured spread: std over windows and joints near 0.04.
+  auto off = first.squeeze(1).narrow(-1, 0, 2);                                     // (B, 25, 2)
+  const float sd = off.index_select(1, torch::tensor({int64_t{Neck}, int64_t{LKnee}, int64_t{RBigToe}})).std().item<float>();
+  EXPECT_NEAR(sd, 0.04f, 0.005f);
+}
+
+TEST(Augment, SlowedWindowsReplayTheMotionSlowerAroundTheLastContextFrame) {
+  AugmentConfig cfg = nothing_on();
+  cfg.slow_prob = 0.5;
+  cfg.min_speed = 0.4;
+  // Every joint moves right at 0.01 per frame: x = 0.01 t over context and target.
+  const int B = 200, C = 6, H = 4;
+  auto t = torch::arange(C + H, torch::kFloat32).view({1, -1, 1});                   // (1, T, 1)
+  auto frames = torch::ones({B, C + H, 25, 3});
+  frames.select(-1, 0).copy_((0.01 * t).expand({B, C + H, 25}));
+  frames = frames.flatten(-2);                                                       // (B, T, 75)
+  models::Batch b{frames.narrow(1, 0, C).clone(), frames.narrow(1, C, H).clone()};
+  auto a = augment_batch(b, cfg, 23);
+  // The last context frame is where it was; the motion stays linear, at a per-window speed.
+  EXPECT_TRUE(torch::allclose(a.context.select(1, C - 1), b.context.select(1, C - 1), 0, 1e-6));
+  auto whole = torch::cat({a.context, a.target}, 1).unflatten(-1, {25, 3}).select(-1, 0).select(-1, Nose);  // (B, T)
+  auto step = whole.narrow(1, 1, C + H - 1) - whole.narrow(1, 0, C + H - 1);          // (B, T - 1)
+  auto speed = step.mean(1) / 0.01;                                                  // (B,)
+  EXPECT_LT((step - step.mean(1, true)).abs().max().item<float>(), 1e-5f);
+  EXPECT_GE(speed.min().item<float>(), 0.4f - 1e-4f);
+  EXPECT_LE(speed.max().item<float>(), 1.0f + 1e-4f);
+  auto slowed = (speed < 1 - 1e-4).to(torch::kFloat32).mean().item<float>();
+  EXPECT_NEAR(slowed, 0.5f, 0.1f);
+  // A joint missing in the last context frame is missing where the slowed target draws on it.
+  models::Batch gap{b.context.clone(), b.target.clone()};
+  gap.context.select(1, C - 1).unflatten(-1, {25, 3}).select(1, LWrist).zero_();  // (B, 3) of frame C - 1
+  auto g = augment_batch(gap, cfg, 23).target.unflatten(-1, {25, 3}).select(2, LWrist).select(-1, 2);  // (B, H)
+  auto slowed_mask = speed < 1 - 1e-4;
+  EXPECT_EQ(g.select(1, 0).masked_select(slowed_mask).sum().item<float>(), 0.0f);
+  EXPECT_EQ(g.select(1, 0).masked_select(~slowed_mask).min().item<float>(), 1.0f);
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ class StubForecaster : public models::ForecasterImpl {
   models::LossOutput loss(const models::Batch&, const models::StepOptions&) override {
     return {torch::zeros({}), torch::zeros({})};
   }
-  torch::Tensor forecast(const torch::Tensor& context, int horizon) override {
+  torch::Tensor forecast_frames(const torch::Tensor& context, int horizon) override {
     auto f = constant_velocity_forecast(context, horizon);
     if (noise_ > 0) f.index({"...", Slice(0, kFrameDim, 3)}) += noise_ * torch::randn({f.size(0), horizon, kNumJoints});
     return f;
@@ -162,6 +162,11 @@ TEST(Evaluate, StochasticModelRowsAreLabelledAndOracleKeptApart) {
   EXPECT_EQ(md.substr(0, oracle_at).find("best of"), std::string::npos);
   EXPECT_NE(md.find("| diffusion | mean of 6 |"), std::string::npos);
   EXPECT_NE(md.find("Position MSE in source units (px²)"), std::string::npos);
+  // Per joint: one line per joint the targets show, a column per non-oracle row.
+  ASSERT_EQ(single.per_joint.size(), 25u);
+  EXPECT_NEAR(single.per_joint[RWrist].value, 0.005, 0.002);
+  EXPECT_NE(md.find("## Position MSE per joint (overall)"), std::string::npos);
+  EXPECT_NE(md.find("| RWrist |"), std::string::npos);
 
   // JSON round trip keeps everything the Markdown shows.
   auto back = EvalReport::from_json(nlohmann::json::parse(r.to_json().dump()));

@@ -11,6 +11,7 @@
 #include "lmm/core/error.h"
 #include "lmm/eval/evaluate.h"
 #include "lmm/eval/linear_baseline.h"
+#include "lmm/train/training_data.h"
 #include "test_support.h"
 
 using namespace lmm;
@@ -200,11 +201,11 @@ TEST(LinearBaseline, ReportJsonCarriesRowAndFit) {
   EXPECT_THROW(evaluate_baselines(other, quick(), &lin), ConfigError);
 }
 
-TEST(LinearBaseline, TrainingDataConfigFromCheckpointMeta) {
+TEST(TrainingData, DataConfigFromCheckpointMeta) {
   nlohmann::json d = {{"dataset", "/tmp/ds"}, {"split_seed", 7},     {"val_frac", 0.2},
                       {"stride", 5},          {"context", 30},       {"horizon", 15},
                       {"skip_unusable", false}, {"val_clips", {"b", "a"}}};
-  auto c = training_data_config(d);
+  auto c = train::data_config_from_json(d);
   EXPECT_EQ(c.dataset, "/tmp/ds");
   EXPECT_EQ(c.split_seed, 7u);
   EXPECT_DOUBLE_EQ(c.val_frac, 0.2);
@@ -215,7 +216,7 @@ TEST(LinearBaseline, TrainingDataConfigFromCheckpointMeta) {
   EXPECT_TRUE(c.skip_partial);
   EXPECT_EQ(c.val_clips, (std::vector<std::string>{"b", "a"}));
   // Older checkpoints without a protocol: the paper's 120 -> 30.
-  auto old = training_data_config({{"dataset", "/tmp/ds"}});
+  auto old = train::data_config_from_json({{"dataset", "/tmp/ds"}});
   EXPECT_EQ(old.windows.context, 120);
   EXPECT_EQ(old.windows.horizon, 30);
 }

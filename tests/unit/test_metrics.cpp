@@ -88,6 +88,24 @@ TEST(Metrics, OnlyJointsVisibleInTheTargetCount) {
   EXPECT_DOUBLE_EQ(val(v, 30), 25.0 / (50.0 * 30));
 }
 
+TEST(Metrics, PerJointErrorSplitsTheOverallOne) {
+  auto tgt = moving(3, 10, 0, 0.01f, 0), pred = tgt.clone();
+  pred.index({Slice(), Slice(), RWrist * 3}) += 0.5;         // RWrist off by 0.5 in x everywhere
+  pred.index({0, 2, LKnee * 3 + 1}) += 2.0;                  // LKnee off by 2 in y once
+  tgt.index({1, Slice(), LEye * 3 + 2}) = 0.0;               // LEye missing in window 1
+  auto pj = position_error_per_joint(pred, tgt);             // (3, 25)
+  ASSERT_EQ(pj.cols(), kNumJoints);
+  auto v = pj.value();
+  EXPECT_DOUBLE_EQ(val(v, RWrist), 0.25 / 2);
+  EXPECT_DOUBLE_EQ(val(v, LKnee), 4.0 / (2 * 30));
+  EXPECT_DOUBLE_EQ(val(v, Nose), 0.0);
+  EXPECT_DOUBLE_EQ(pj.den.sum(0)[LEye].item<double>(), 2 * 20);  // 2 windows x 10 frames, x and y
+  // Summed over joints, numerators and denominators are the overall column's.
+  auto all = position_error(pred, tgt);
+  EXPECT_NEAR(pj.num.sum().item<double>(), all.num.select(1, 10).sum().item<double>(), 1e-9);
+  EXPECT_DOUBLE_EQ(pj.den.sum().item<double>(), all.den.select(1, 10).sum().item<double>());
+}
+
 TEST(Metrics, VelocityErrorCountsTheSeamOnly) {
   auto ctx = moving(2, 120, 0, 0.01f, 0);
   auto tgt = moving(2, 30, 120, 0.01f, 0);

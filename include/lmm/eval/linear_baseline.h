@@ -55,8 +55,4 @@ struct LinearBaseline {
 // Fits on every window of `train` (ConfigError when it has none or context < k).
 LinearBaseline fit_linear_baseline(const train::WindowSet& train, const LinearBaselineOptions& opt = {});
 
-// The training data of a run as its checkpoint records it (meta "data": dataset, split seed,
-// validation clips, context, horizon, stride, QC skips), for train::load_training_data.
-train::DataConfig training_data_config(const nlohmann::json& meta_data);
-
 }  // namespace lmm::eval

@@ -41,6 +41,9 @@ torch::Tensor positions(const torch::Tensor& frames);
 // Position MSE per forecast frame over x, y of joints visible in the target:
 // columns 0..H-1 are frames 1..H (the error AT that frame), column H is all frames.
 RatioStat position_error(const torch::Tensor& pred, const torch::Tensor& target);
+// The same per BODY_25 joint over all forecast frames: column j is joint j (25 columns),
+// pooled over the frames where joint j is visible in the target.
+RatioStat position_error_per_joint(const torch::Tensor& pred, const torch::Tensor& target);
 
 // Velocity MSE: v_h = x_h - x_{h-1} (normalized units per frame), with x_0 the last
 // context frame, so the seam counts; over joints visible in both target frames (the

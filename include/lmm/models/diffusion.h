@@ -51,7 +51,6 @@ class MotionDiffusionImpl : public ForecasterImpl {
   std::string kind() const override { return "diffusion"; }
   nlohmann::json config_json() const override { return config; }
   LossOutput loss(const Batch& batch, const StepOptions& opt) override;  // ignores sampling_prob
-  torch::Tensor forecast(const torch::Tensor& context, int horizon) override;  // (B, H, 75) sample mean
 
   // k samples per context: (K, B, H, 75). Noise from `generator` (CPU) or the global one.
   torch::Tensor sample(const torch::Tensor& context, int horizon, int k,
@@ -73,6 +72,9 @@ class MotionDiffusionImpl : public ForecasterImpl {
   torch::nn::Linear head{nullptr};           // d -> 50
   FastDropout drop{nullptr};
   torch::Tensor alpha_bar;                   // (T + 1) buffer
+
+ protected:
+  torch::Tensor forecast_frames(const torch::Tensor& context, int horizon) override;  // (B, H, 75) sample mean
 };
 TORCH_MODULE(MotionDiffusion);
 

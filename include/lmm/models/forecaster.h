@@ -11,6 +11,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace lmm::models {
 
@@ -38,11 +39,32 @@ class ForecasterImpl : public torch::nn::Module {
   virtual std::string kind() const = 0;            // "flat" | "htt" | "diffusion"
   virtual nlohmann::json config_json() const = 0;  // enough to rebuild the model
   virtual LossOutput loss(const Batch& batch, const StepOptions& opt) = 0;
-  // Autoregressive / sampled forecast of `horizon` frames; call under NoGradGuard.
-  virtual torch::Tensor forecast(const torch::Tensor& context, int horizon) = 0;
-  // Teacher-forced one-step predictions of the target frames (B, 30, 75) (spec 6.2);
-  // models without a notion of teacher forcing return forecast().
-  virtual torch::Tensor teacher_forced(const Batch& batch) { return forecast(batch.context, batch.target.size(1)); }
+
+  // Autoregressive / sampled forecast of `horizon` frames (B, H, 75); call under NoGradGuard.
+  // Joints outside known_joints() are made missing in the context (as the training data had
+  // them) and held at their last context frame in the forecast (zero velocity).
+  torch::Tensor forecast(const torch::Tensor& context, int horizon);
+  // Teacher-forced one-step predictions of the target frames (B, 30, 75) (spec 6.2), with
+  // the same treatment of unknown joints.
+  torch::Tensor teacher_forced(const Batch& batch);
+
+  // The joints the model was trained on (BODY_25 indices, e.g. the 17 a rig without eyes,
+  // ears, heels and small toes has); empty = all 25. Checkpoints record it
+  // (meta["data"]["trained_joints"]). Throws ConfigError for an index outside 0..24.
+  void set_known_joints(const std::vector<int>& joints);
+  const std::vector<int>& known_joints() const { return known_joints_; }
+
+ protected:
+  // The model's own forecast / teacher-forced frames, without the known-joint treatment.
+  virtual torch::Tensor forecast_frames(const torch::Tensor& context, int horizon) = 0;
+  // Models without a notion of teacher forcing return forecast_frames().
+  virtual torch::Tensor teacher_forced_frames(const Batch& batch) {
+    return forecast_frames(batch.context, batch.target.size(1));
+  }
+
+ private:
+  std::vector<int> known_joints_;  // sorted; empty = all
+  torch::Tensor known_channels_;   // (75) float: 1 on the x, y, confidence of known joints; undefined = all
 };
 
 // Position MSE as defined above. pred, target: (..., 75).

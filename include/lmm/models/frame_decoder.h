@@ -49,11 +49,13 @@ class AutoregressiveForecasterImpl : public ForecasterImpl {
  public:
   virtual torch::Tensor encode(const torch::Tensor& context) = 0;  // (B, T, 75) -> memory (B, S, d)
   LossOutput loss(const Batch& batch, const StepOptions& opt) override;
-  torch::Tensor forecast(const torch::Tensor& context, int horizon) override;       // cached
-  torch::Tensor teacher_forced(const Batch& batch) override;                         // (B, H, 75)
   torch::Tensor forecast_uncached(const torch::Tensor& context, int horizon);       // prefix re-run
 
   FrameDecoder decoder{nullptr};  // registered by the subclass as "decoder"
+
+ protected:
+  torch::Tensor forecast_frames(const torch::Tensor& context, int horizon) override;  // cached
+  torch::Tensor teacher_forced_frames(const Batch& batch) override;                    // (B, H, 75)
 };
 
 }  // namespace lmm::models

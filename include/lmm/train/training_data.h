@@ -39,13 +39,30 @@ struct TrainingData {
   int n_unreadable = 0;           // skipped: attributes could not be read
   int n_short = 0;                // skipped: fewer frames than one window
   // {"dataset": abs path, "split_seed", "val_frac", "stride", "skip_unusable",
-  //  "val_match", "val_clips": [...], "train_clips": n, "train_windows": n, "val_windows": n}
+  //  "val_match", "val_clips": [...], "train_clips": n, "train_windows": n, "val_windows": n,
+  //  "trained_joints": ["Nose", "Neck", ...] (see trained_joints)}
   nlohmann::json describe(const DataConfig& cfg) const;
   std::string summary() const;    // one line for the user
 };
 
 // Throws IoError when the dataset cannot be listed, ConfigError when no clip is left.
 TrainingData load_training_data(const DataConfig& cfg);
+
+// The training data of a run as its checkpoint records it (meta["data"]: dataset, split seed,
+// validation clips or pattern, context, horizon, stride, QC skips); older checkpoints
+// without a protocol get the paper's 120 -> 30.
+DataConfig data_config_from_json(const nlohmann::json& data);
+
+// A joint counts as trained when it is visible in at least this share of the frames of the
+// training clips: the Bandai rig has no eyes, ears, heels or small toes (0%), every
+// other joint is in 100% of its frames.
+constexpr double kTrainedJointMinShare = 0.01;
+// BODY_25 indices of the joints visible in >= min_share of the frames of `set`'s clips.
+std::vector<int> trained_joints(const WindowSet& set, double min_share = kTrainedJointMinShare);
+// Joint indices <-> the OpenPose names checkpoints store (meta["data"]["trained_joints"]).
+nlohmann::json joint_names_json(const std::vector<int>& joints);
+// Throws ConfigError naming the entry when one is not a BODY_25 joint name.
+std::vector<int> joints_from_json(const nlohmann::json& names);
 
 // True when a QC reason marks a partial body ("lower body only", "upper body only").
 bool is_partial_body(const std::string& qc_reason);
