@@ -3,6 +3,9 @@
 // warnings and truncation rule), and any frame range is decoded from the mapping into the
 // caller's buffer, laid out as C3dData::points:
 //   decode(t0, t1, out)   out (t1 - t0, M, 4) x, y, z in file units, residual (-1 = gap)
+//   read_frame(t, out)    out (M, 4) the same, read with pread: for frames scattered over the
+//                         file (the up-axis samples), which through the mapping would leave
+//                         whole large folios of page cache mapped (counted in RSS)
 // Used by the block path for long recordings (c3d_blocks.h). Private to src/io.
 #pragma once
 #include <cstddef>
@@ -40,8 +43,11 @@ class C3dMappedFile {
   // Everything read_c3d_data gives except the points (empty): labels, frames (the complete
   // ones), rate, scale, units, screen axes, warnings, truncated.
   const C3dData& data() const { return data_; }
-  // Frames [t0, t1) of the data's frames, (t1 - t0, M, 4) into out.
+  // Frames [t0, t1) of the data's frames, (t1 - t0, M, 4) into out, through the mapping.
   void decode(int t0, int t1, float* out) const;
+  // Frame t, (M, 4) into out, read from the file without mapping it (IoError when the read
+  // fails).
+  void read_frame(int t, float* out) const;
   // Drops the mapped pages of frames before t (they are reread if touched again).
   void release_before(int t) const;
 
@@ -51,7 +57,9 @@ class C3dMappedFile {
   const uint8_t* bytes_ = nullptr;
   size_t size_ = 0;
   void* map_ = nullptr;  // the mapping, or null when the file was read into `copy_`
+  int fd_ = -1;          // the mapped file, open for read_frame
   std::string copy_;
+  std::string name_;
 };
 
 }  // namespace lmm::io::c3d_detail

@@ -459,11 +459,11 @@ C3dBlocks::C3dBlocks(const fs::path& path, const ReadOptions& opt) : impl_(std::
   s.parts = parts_of(d, opt, s.file, s.mm);
   const size_t M = d.labels.size();
   for (const Part& part : s.parts) {
-    // Frames decoded on demand, one at a time (the decisions look at a few hundred, or at the
-    // first frames until a marker-set joint is seen).
+    // Frames read on demand, one at a time (the decisions look at a few hundred, or at the
+    // first frames until a marker-set joint is seen), not through the mapping: see read_frame.
     std::vector<float> raw(M * 4), pts(part.cols.size() * 4);  // (M, 4) and (P, 4)
     const FrameAt at = [&](int t) {
-      s.mapped.decode(t, t + 1, raw.data());
+      s.mapped.read_frame(t, raw.data());
       for (size_t i = 0; i < part.cols.size(); ++i) to_source_point(&raw[part.cols[i] * 4], s.mm, &pts[i * 4]);
       return static_cast<const float*>(pts.data());
     };
@@ -477,7 +477,7 @@ C3dBlocks::C3dBlocks(const fs::path& path, const ReadOptions& opt) : impl_(std::
   // What to_raw_clip refuses (no marker set fits, a --markers file that builds no joint)
   // does not depend on the frames: refuse it now, as read_clips would, before any block.
   std::vector<float> raw(M * 4);
-  s.mapped.decode(0, 1, raw.data());
+  s.mapped.read_frame(0, raw.data());
   for (size_t k : s.kept) to_raw_clip(s.block(k, raw.data(), 1), opt, s.file, "c3d");
 }
 

@@ -417,8 +417,9 @@ void decode_point_frame(const uint8_t* f, const PointLayout& l, float* out) {
 }
 
 // A read-only private mapping of a regular file of at least one block, or null (small or
-// special files, or mmap refused: the callers then read the file instead).
-static const uint8_t* map_file(const std::filesystem::path& file, size_t& n) {
+// special files, or mmap refused: the callers then read the file instead). With keep_fd,
+// the open file is left there (else closed).
+static const uint8_t* map_file(const std::filesystem::path& file, size_t& n, int* keep_fd = nullptr) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   struct stat st {};
   if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) < kBlock) {
@@ -427,14 +428,15 @@ static const uint8_t* map_file(const std::filesystem::path& file, size_t& n) {
   }
   n = static_cast<size_t>(st.st_size);
   void* map = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
+  if (map == MAP_FAILED || !keep_fd) ::close(fd);
   if (map == MAP_FAILED) return nullptr;
+  if (keep_fd) *keep_fd = fd;
   ::madvise(map, n, MADV_SEQUENTIAL);
   return static_cast<const uint8_t*>(map);
 }
 
-C3dMappedFile::C3dMappedFile(const std::filesystem::path& file) {
-  bytes_ = map_file(file, size_);
+C3dMappedFile::C3dMappedFile(const std::filesystem::path& file) : name_(file.string()) {
+  bytes_ = map_file(file, size_, &fd_);
   if (bytes_) {
     map_ = const_cast<uint8_t*>(bytes_);
   } else {
@@ -447,13 +449,13 @@ C3dMappedFile::C3dMappedFile(const std::filesystem::path& file) {
     data_ = p.parse(/*decode=*/false);
     layout_ = p.layout();
   } catch (...) {
-    if (map_) ::munmap(map_, size_);
+    if (map_) ::munmap(map_, size_), ::close(fd_);
     throw;
   }
 }
 
 C3dMappedFile::~C3dMappedFile() {
-  if (map_) ::munmap(map_, size_);
+  if (map_) ::munmap(map_, size_), ::close(fd_);
 }
 
 void C3dMappedFile::decode(int t0, int t1, float* out) const {
@@ -463,6 +465,19 @@ void C3dMappedFile::decode(int t0, int t1, float* out) const {
   for (int t = t0; t < t1; ++t)
     decode_point_frame(bytes_ + layout_.start + static_cast<size_t>(t) * layout_.frame_bytes, layout_,
                        out + static_cast<size_t>(t - t0) * M * 4);
+}
+
+void C3dMappedFile::read_frame(int t, float* out) const {
+  if (!map_) return decode(t, t + 1, out);
+  LMM_CHECK(0 <= t && t < data_.frames, "C3D frame " << t << " requested of " << data_.frames);
+  std::vector<uint8_t> buf(layout_.frame_bytes);
+  const off_t at = static_cast<off_t>(layout_.start + static_cast<size_t>(t) * layout_.frame_bytes);
+  for (size_t got = 0; got < buf.size();) {
+    const ssize_t r = ::pread(fd_, buf.data() + got, buf.size() - got, at + static_cast<off_t>(got));
+    if (r <= 0) throw IoError(name_ + ": cannot read point frame " + std::to_string(t));
+    got += static_cast<size_t>(r);
+  }
+  decode_point_frame(buf.data(), layout_, out);
 }
 
 void C3dMappedFile::release_before(int t) const {
