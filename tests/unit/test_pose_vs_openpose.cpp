@@ -43,8 +43,9 @@ double dist(const std::vector<float>& a, int i, const std::vector<float>& b, int
   return std::hypot(a[3 * i] - b[3 * j], a[3 * i + 1] - b[3 * j + 1]);
 }
 
-// PCK@0.2 of `ours` (one person per frame) against `ref` (the OpenPose person nearest ours).
-double pck(const std::map<int, People>& ours, const std::map<int, People>& ref, int* joints) {
+// PCK@frac of `ours` (one person per frame) against `ref` (the OpenPose person nearest ours):
+// a joint counts when within frac torso lengths.
+double pck(const std::map<int, People>& ours, const std::map<int, People>& ref, int* joints, double frac = 0.2) {
   int hit = 0, total = 0;
   for (const auto& [t, rp] : ref) {
     auto it = ours.find(t);
@@ -67,7 +68,7 @@ double pck(const std::map<int, People>& ours, const std::map<int, People>& ref, 
     for (int j = 0; j < 15; ++j) {
       if ((*r)[3 * j + 2] < 0.3f) continue;
       ++total;
-      hit += o[3 * j + 2] > 0 && dist(o, j, *r, j) < 0.2 * torso;
+      hit += o[3 * j + 2] > 0 && dist(o, j, *r, j) < frac * torso;
     }
   }
   *joints = total;
@@ -101,4 +102,87 @@ TEST(PoseVsOpenPose, SignersWithinPck02OfOpenPose) {
       for (const auto& q : people) legs += q[3 * RAnkle + 2] > 0 || q[3 * LAnkle + 2] > 0;
     EXPECT_EQ(legs, 0) << video;
   }
+}
+
+namespace {
+
+// Runs `lmm pose VIDEO ARGS -q -o DIR` and reads the frames it wrote.
+std::map<int, People> run_pose(const fs::path& video, const std::string& args, const fs::path& dir) {
+  std::string out;
+  EXPECT_EQ(test::run_cli("pose '" + video.string() + "' " + args + " -q -o '" + dir.string() + "'", &out), 0) << out;
+  return read_frames(dir / video.stem().string());
+}
+
+// The largest frame-to-frame move (pixels) of our Neck, and the frames without a person.
+std::pair<double, int> neck_jump_and_gaps(const std::map<int, People>& ours) {
+  double jump = 0;
+  int gaps = 0;
+  const std::vector<float>* prev = nullptr;
+  for (const auto& [t, people] : ours) {
+    const std::vector<float>* p = people.empty() || people[0][3 * Neck + 2] <= 0 ? nullptr : &people[0];
+    gaps += p == nullptr;
+    if (p && prev) jump = std::max(jump, dist(*p, Neck, *prev, Neck));
+    prev = p;
+  }
+  return {jump, gaps};
+}
+
+}  // namespace
+
+// cs229_soccer/Session3_Kick1.mp4: one player, 1080x1920 portrait at night, run-up, kick and
+// walk back. lmm pose tracks him in all 91 frames from one detection (person score >= 0.96,
+// every landmark inside the crop) at PCK@0.2 0.77, not 0.9; the shortfall is OpenPose's
+// as much as ours (docs/pose.md, "Comparison with OpenPose"): the player is small (torso
+// 70-120 px, so 0.2 torso is 15-24 px) and blurred, and here OpenPose is the noisier one
+// (its shoulders and hips jitter 2-4x as much as ours, unsmoothed; on the signers it is the
+// smoother one). It flips its own left/right between consecutive frames 7 times (arms at
+// 11, 19, 36; legs at 1, 12, 81, 86), we 3 times, so frames 19-35 (arms) and 12, 86-88
+// (legs) disagree by a side; at frame 48 it puts both legs between the player's two legs.
+// BlazePose hips sit ~0.07 torso lower than OpenPose's. So the measured 0.77 is asserted,
+// and PCK@0.5 (0.91), which a lost or switched person would break.
+TEST(PoseVsOpenPose, SoccerKickPortraitNight) {
+  const fs::path videos = test::shared_data("videos");
+  if (videos.empty()) GTEST_SKIP() << "../shared/data/videos is absent";
+  if (pose::find_models_dir().empty()) GTEST_SKIP() << "BlazePose models absent (scripts/fetch_models.sh)";
+  const fs::path video = videos / "cs229_soccer/Session3_Kick1.mp4";
+  const fs::path ref_dir = videos / "cs229_soccer/openpose_json/Session3_Kick1";
+  if (!fs::exists(video) || !fs::exists(ref_dir)) GTEST_SKIP() << video << " or its OpenPose JSON is absent";
+  test::TempDir tmp;
+  const auto ours = run_pose(video, "", tmp.path());
+  ASSERT_EQ(ours.size(), 91u);
+  const auto [jump, gaps] = neck_jump_and_gaps(ours);
+  EXPECT_EQ(gaps, 0);
+  EXPECT_LT(jump, 40) << "the Neck jumped: person lost or switched";
+  const auto ref = read_frames(ref_dir);
+  int n = 0;
+  const double p02 = pck(ours, ref, &n), p05 = pck(ours, ref, &n, 0.5);
+  EXPECT_EQ(n, 1289);
+  EXPECT_GE(p02, 0.75) << "PCK@0.2 " << p02;
+  EXPECT_GE(p05, 0.9) << "PCK@0.5 " << p05;
+}
+
+// badminton_rally.mp4: broadcast rally, 7-12 people in view (players, umpire, line judges).
+// lmm pose follows one person, the near-court player (the best detection at frame 0),
+// compared with the OpenPose person nearest ours. The first 250 frames (10 s; all 750 take
+// ~50 s on an idle 2-core machine, PCK@0.2 0.90 there) keep the test short.
+TEST(PoseVsOpenPose, BadmintonNearPlayerFollowed) {
+  const fs::path videos = test::shared_data("videos"), op = test::shared_data("openpose");
+  if (videos.empty() || op.empty()) GTEST_SKIP() << "../shared/data/videos or openpose is absent";
+  if (pose::find_models_dir().empty()) GTEST_SKIP() << "BlazePose models absent (scripts/fetch_models.sh)";
+  const fs::path video = videos / "badminton_rally.mp4";
+  const fs::path ref_dir = op / "mithileshgau-Openpose-Analysis/output_json";
+  if (!fs::exists(video) || !fs::exists(ref_dir)) GTEST_SKIP() << video << " or its OpenPose JSON is absent";
+  test::TempDir tmp;
+  const auto ours = run_pose(video, "--max-frames 250", tmp.path());
+  ASSERT_EQ(ours.size(), 250u);
+  const auto [jump, gaps] = neck_jump_and_gaps(ours);
+  EXPECT_EQ(gaps, 0);
+  EXPECT_LT(jump, 40) << "the Neck jumped: switched to another person";
+  // Near-court player: Neck in the lower half (the far player's is at y ~340-380).
+  for (const auto& [t, people] : ours)
+    if (!people.empty()) EXPECT_GT(people[0][3 * Neck + 1], 500) << "frame " << t;
+  int n = 0;
+  const double p = pck(ours, read_frames(ref_dir), &n);
+  EXPECT_EQ(n, 3483);
+  EXPECT_GE(p, 0.95) << "PCK@0.2 " << p;
 }
