@@ -15,6 +15,7 @@
 #include "lmm/core/error.h"
 #include "lmm/pipeline/qc.h"
 #include "median.h"
+#include "resample_position.h"
 
 namespace lmm::pipeline {
 namespace {
@@ -24,20 +25,6 @@ struct NonFinite {
   long frame = -1;
   int joint = 0, channel = 0;
 };
-
-// As resample(): source position of output frame k: frame i0 and fraction a (0 = on i0).
-void source_position(int k, double step, int& i0, double& a) {
-  constexpr double kOnFrameEps = 1e-6;  // resample.cpp's
-  const double s = k * step;
-  i0 = static_cast<int>(std::floor(s));
-  a = s - i0;
-  if (a < kOnFrameEps) {
-    a = 0;
-  } else if (a > 1 - kOnFrameEps) {
-    ++i0;
-    a = 0;
-  }
-}
 
 double distance_2d(const float* p, const float* q) { return std::hypot(double(p[0]) - q[0], double(p[1]) - q[1]); }
 double distance_3d(const float* p, const float* q) {
@@ -175,9 +162,7 @@ struct BlockNormalizer::Impl {
     };
     for (;; ++next_out) {
       if (last_block && next_out >= T) break;
-      int i0;
-      double a;
-      source_position(next_out, step, i0, a);
+      auto [i0, a] = source_position(next_out, step);
       if (!last_block && i0 + (a != 0) > frames - 1) break;
       if (i0 >= frames - 1) i0 = static_cast<int>(frames - 1), a = 0;
       for (int c : {3, 4}) {

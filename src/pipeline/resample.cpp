@@ -10,11 +10,9 @@
 
 #include "lmm/core/error.h"
 #include "lmm/pipeline/normalize.h"
+#include "resample_position.h"
 
 namespace lmm::pipeline {
-
-// Source positions this close to an integer (in source frames) fall on that frame.
-static constexpr double kOnFrameEps = 1e-6;
 
 void interpolate_frame(const float* u0, const float* v0, double a, int channels, float min_confidence,
                        float* q) {
@@ -71,15 +69,7 @@ std::vector<float> resample(const std::vector<float>& x, int frames_in, int chan
   const double step = fps_in / fps_out;
 
   for (int k = 0; k < T; ++k) {
-    const double s = k * step;
-    int i0 = static_cast<int>(std::floor(s));
-    double a = s - i0;
-    if (a < kOnFrameEps) {
-      a = 0;
-    } else if (a > 1 - kOnFrameEps) {
-      ++i0;
-      a = 0;
-    }
+    auto [i0, a] = source_position(k, step);
     if (i0 >= frames_in - 1) i0 = frames_in - 1, a = 0;
     const float* p0 = x.data() + i0 * fd;
     float* q = out.data() + k * fd;
