@@ -88,6 +88,8 @@ void AugmentConfig::validate() const {
   in("jitter", jitter, 0, 1);
   in("min_confidence", min_confidence, 0, 1);
   in("still_prob", still_prob, 0, 1);
+  in("leg_scale", leg_scale, 0, 0.9);
+  in("arm_scale", arm_scale, 0, 0.9);
   in("joint_offset", joint_offset, 0, 1);
   in("slow_prob", slow_prob, 0, 1);
   in("min_speed", min_speed, 0.05, 1);
@@ -118,6 +120,14 @@ models::Batch augment_batch(const models::Batch& batch, const AugmentConfig& cfg
   auto speed = torch::where(slowed, cfg.min_speed + (1 - cfg.min_speed) * u({B}), torch::ones({B}));  // (B,)
   auto offsets = cfg.joint_offset * at::randn({B, kNumJoints, 2}, gen, opts);  // (B, 25, 2)
   offsets.select(1, MidHip).zero_();                                         // the origin stays put
+  auto legs = 1 + cfg.leg_scale * (2 * u({B}) - 1);                          // (B,)
+  auto arms = 1 + cfg.arm_scale * (2 * u({B}) - 1);                          // (B,)
+  for (size_t i = 0; i < kBones.size(); ++i) {
+    const auto [p, c] = kBones[i];
+    const bool leg = c == RKnee || c == RAnkle || c == LKnee || c == LAnkle;
+    const bool arm = c == RElbow || c == RWrist || c == LElbow || c == LWrist;
+    if (leg || arm) bones.select(1, static_cast<int64_t>(i)).mul_(leg ? legs : arms);
+  }
   if (cfg.slow_prob > 0) {
     auto whole = retime(torch::cat({context, target}, 1), speed, C);         // (B, C + H, 75)
     context = whole.narrow(1, 0, C);                                         // (B, C, 75)

@@ -89,7 +89,9 @@ TrainConfig train_config_from_json(const json& j) {
   c.select_on = j.value("select_on", std::string("val_loss"));  // runs before select_on existed
   if (j.contains("augment_config")) {
     c.augment = j["augment_config"].get<AugmentConfig>();
-  } else {  // runs from before the augmentation was recorded: it had no offsets or slowing down
+  } else {  // runs from before the augmentation was recorded: no limb scales, offsets or slowing down
+    c.augment.leg_scale = 0;
+    c.augment.arm_scale = 0;
     c.augment.joint_offset = 0;
     c.augment.slow_prob = 0;
   }

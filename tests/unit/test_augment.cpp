@@ -32,6 +32,8 @@ AugmentConfig nothing_on() {
   c.jitter = 0;
   c.min_confidence = 1;
   c.still_prob = 0;
+  c.leg_scale = 0;
+  c.arm_scale = 0;
   c.joint_offset = 0;
   c.slow_prob = 0;
   return c;
@@ -50,8 +52,10 @@ TEST(Augment, DeterministicPerSeedAndKeepsBonesConsistentAcrossFrames) {
   cfg.joint_dropout = 0;
   cfg.jitter = 0;
   cfg.min_confidence = 1;
-  cfg.joint_offset = 0;  // offsets and slowing down have tests of their own
+  cfg.joint_offset = 0;  // offsets, limb scales and slowing down have tests of their own
   cfg.slow_prob = 0;
+  cfg.leg_scale = 0;
+  cfg.arm_scale = 0;
   auto b = standing_batch(64, 6, 3);
   auto a = augment_batch(b, cfg, 7);
   EXPECT_TRUE(torch::equal(a.context, augment_batch(b, cfg, 7).context));
@@ -149,6 +153,32 @@ TEST(Augment, JointDropoutHidesContextJointsOnly) {
   auto seen = (a.context.unflatten(-1, {25, 3}).select(-1, 2) > 0).to(torch::kFloat).mean().item<float>();
   EXPECT_NEAR(seen, 0.75f * 24 / 25, 0.03f);
   EXPECT_EQ((a.target.unflatten(-1, {25, 3}).select(-1, 2) > 0).sum().item<int64_t>(), 64 * 3 * 25);
+}
+
+TEST(Augment, LimbScalesStretchBothLegsAndBothArmsAlike) {
+  AugmentConfig cfg = nothing_on();
+  cfg.leg_scale = 0.4;
+  cfg.arm_scale = 0.25;
+  auto b = standing_batch(256, 2, 2);
+  auto a = augment_batch(b, cfg, 29);
+  auto in = b.target.unflatten(-1, {25, 3}).narrow(-1, 0, 2), out = a.target.unflatten(-1, {25, 3}).narrow(-1, 0, 2);
+  auto ratio = [&](int p, int c) {
+    return ((out.select(2, c) - out.select(2, p)).norm(2, -1) / (in.select(2, c) - in.select(2, p)).norm(2, -1)).select(1, 0);  // (B,)
+  };
+  auto thigh = ratio(RHip, RKnee), arm = ratio(LShoulder, LElbow);
+  // One factor per window for all four leg bones, another for all four arm bones.
+  for (auto [p, c] : {std::pair<int, int>{RKnee, RAnkle}, {LHip, LKnee}, {LKnee, LAnkle}})
+    EXPECT_LT((ratio(p, c) - thigh).abs().max().item<float>(), 1e-5f);
+  for (auto [p, c] : {std::pair<int, int>{LElbow, LWrist}, {RShoulder, RElbow}, {RElbow, RWrist}})
+    EXPECT_LT((ratio(p, c) - arm).abs().max().item<float>(), 1e-5f);
+  EXPECT_NEAR(thigh.min().item<float>(), 0.6f, 0.02f);
+  EXPECT_NEAR(thigh.max().item<float>(), 1.4f, 0.02f);
+  EXPECT_GE(arm.min().item<float>(), 0.75f - 1e-5f);
+  EXPECT_LE(arm.max().item<float>(), 1.25f + 1e-5f);
+  EXPECT_GT((thigh - arm).abs().max().item<float>(), 0.1f);  // drawn apart
+  // The torso and the shoulders keep their lengths.
+  EXPECT_LT((ratio(Neck, MidHip) - 1).abs().max().item<float>(), 1e-5f);
+  EXPECT_LT((ratio(Neck, RShoulder) - 1).abs().max().item<float>(), 1e-5f);
 }
 
 TEST(Augment, JointOffsetsAreFixedPerWindowAndKeepTheHip) {

@@ -9,7 +9,10 @@
 // 1 + bone_jitter), children moving with their parents, for skeletons whose joint centres
 // sit elsewhere (a BVH rig's hips vs Harrington's, Kinect's); mirror left/right (p = 0.5); x scaled by s_x ~ U(min_x_scale, 1), the
 // foreshortening of a body turned away from the camera by acos(s_x); rotation in the image
-// plane by U(-max_roll, max_roll) degrees; scale U(1 - s, 1 + s); every joint but MidHip
+// plane by U(-max_roll, max_roll) degrees; scale U(1 - s, 1 + s); both legs' thigh and
+// shin bones by one factor U(1 - leg_scale, 1 + leg_scale) and both arms' by one factor
+// U(1 - arm_scale, 1 + arm_scale) (proportions differ between rigs: Bandai legs are about
+// 1.8 torso lengths long, Kinect V2 ones about 1.2); every joint but MidHip
 // moved by a fixed offset N(0, joint_offset) for the whole window (joint centres defined
 // elsewhere: a marker set's knee vs a rig's, Kinect's foot vs a toe); with probability
 // slow_prob the window played slower, at U(min_speed, 1) of its speed around the last
@@ -38,6 +41,8 @@ struct AugmentConfig {
   double jitter = 0.03;         // largest per-window noise std of context positions (torso = 1)
   double min_confidence = 0.3;  // seen joints' confidences drawn from [this, 1] in half the windows
   double still_prob = 0.1;      // chance that a window shows its last context pose held still
+  double leg_scale = 0.4;       // thighs and shins of a window scaled together by up to this share
+  double arm_scale = 0.25;      // upper arms and forearms of a window scaled together by up to this share
   double joint_offset = 0.04;   // std of each joint's fixed per-window offset (torso = 1; 0 = off)
   double slow_prob = 0.3;       // chance that a window is slowed down
   double min_speed = 0.4;       // slowest replay speed of a slowed window (1 = as recorded)
@@ -47,7 +52,7 @@ struct AugmentConfig {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AugmentConfig, enabled, mirror_prob, min_x_scale, max_roll_deg, scale,
                                                 joint_dropout, bone_jitter, jitter, min_confidence, still_prob,
-                                                joint_offset, slow_prob, min_speed)
+                                                leg_scale, arm_scale, joint_offset, slow_prob, min_speed)
 
 // Returns an augmented copy of `batch` (the input is not modified).
 models::Batch augment_batch(const models::Batch& batch, const AugmentConfig& cfg, uint64_t seed);
