@@ -5,8 +5,6 @@
 //   out.pose (T, 25, 3), out.pose3d (T, 25, 4) filled as blocks arrive; T = resampled_frames
 #include "lmm/pipeline/normalize_blocks.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -14,6 +12,7 @@
 
 #include "lmm/core/error.h"
 #include "lmm/pipeline/qc.h"
+#include "geometry_tally.h"
 #include "median.h"
 #include "resample_position.h"
 
@@ -27,10 +26,6 @@ struct NonFinite {
 };
 
 double distance_2d(const float* p, const float* q) { return std::hypot(double(p[0]) - q[0], double(p[1]) - q[1]); }
-double distance_3d(const float* p, const float* q) {
-  return std::sqrt(double(p[0] - q[0]) * (p[0] - q[0]) + double(p[1] - q[1]) * (p[1] - q[1]) +
-                   double(p[2] - q[2]) * (p[2] - q[2]));
-}
 
 }  // namespace
 
@@ -58,9 +53,8 @@ struct BlockNormalizer::Impl {
   };
   std::vector<Anchor> src_anchors[2];
   bool out_anchor[2] = {false, false};
-  // qc.cpp geometry_findings: 3D lengths per source frame and the "top below bottom" counts.
-  std::vector<double> thigh3_r, thigh3_l, torso3;
-  long neck_pairs = 0, neck_below = 0, hip_pairs = 0, hip_below = 0;
+  // qc.cpp geometry_findings' values per source frame.
+  GeometryTally geometry;
 
   void start(const RawClip& b) {
     started = true;
@@ -138,16 +132,7 @@ struct BlockNormalizer::Impl {
     for (int c = 0; c < 2; ++c)
       if (!out_anchor[c] && seen(centre[c]))
         src_anchors[c].push_back({i * cfg.fps_out / out.source_fps, f[centre[c] * kChannels], f[centre[c] * kChannels + 1]});
-    if (!f3) return;
-    auto at = [&](int j) { return f3 + j * 4; };
-    auto len3 = [&](int a, int b, std::vector<double>& v) {
-      if (at(a)[3] > 0 && at(b)[3] > 0) v.push_back(distance_3d(at(a), at(b)));
-    };
-    len3(RHip, RKnee, thigh3_r);
-    len3(LHip, LKnee, thigh3_l);
-    len3(Neck, MidHip, torso3);
-    if (at(Neck)[3] > 0 && at(MidHip)[3] > 0) ++neck_pairs, neck_below += at(Neck)[1] < at(MidHip)[1];
-    if (at(MidHip)[3] > 0 && at(RAnkle)[3] > 0) ++hip_pairs, hip_below += at(MidHip)[1] < at(RAnkle)[1];
+    if (f3) geometry.add(f3);
   }
 
   // resample(): output frames k while their source frames are in [first - 1, last]; with
@@ -239,27 +224,6 @@ struct BlockNormalizer::Impl {
     }
     return c;
   }
-
-  // qc.cpp geometry_findings.
-  std::vector<std::string> geometry_findings() {
-    std::vector<std::string> r;
-    if (!has3d) return r;
-    auto check = [&r](const char* what, double v, const float* range) {
-      if (v > 0 && (v < range[0] || v > range[1]))
-        r.push_back(fmt::format("{} {:.0f} mm outside the human range {:.0f}-{:.0f} mm (wrong units or skeleton?)",
-                                what, v, range[0], range[1]));
-    };
-    check("thigh", std::max(median_in_place(thigh3_r), median_in_place(thigh3_l)), kThighRangeMm);
-    const double neck_hip = median_in_place(torso3);
-    check("Neck-MidHip", neck_hip, kTorsoRangeMm);
-    const bool have_neck = neck_hip > 0;
-    const int top = have_neck ? Neck : MidHip, bottom = have_neck ? MidHip : RAnkle;
-    const long both = have_neck ? neck_pairs : hip_pairs, below = have_neck ? neck_below : hip_below;
-    if (both > 0 && below * 2 > both)
-      r.push_back(fmt::format("upside down? {} below {} in {:.0f}% of frames (inverted up axis?)", joint_name(top),
-                              joint_name(bottom), 100.0 * below / both));
-    return r;
-  }
 };
 
 BlockNormalizer::BlockNormalizer(const NormalizeConfig& cfg, int expected_frames) : impl_(std::make_unique<Impl>()) {
@@ -294,9 +258,10 @@ NormalizedClip BlockNormalizer::finish() {
   if (s.bad3d.frame >= 0) s.throw_non_finite(s.bad3d, "pose3d");
   const Impl::Reference body = s.body_reference();
   std::vector<std::string> findings = s.qc_flags;
-  for (auto& g : s.geometry_findings()) findings.push_back(std::move(g));
-  for (std::vector<double>* v : {&s.torso, &s.thigh_r, &s.thigh_l, &s.shoulders, &s.thigh3_r, &s.thigh3_l, &s.torso3})
-    std::vector<double>().swap(*v);  // done with: free before the derivatives and the write
+  if (s.has3d)
+    for (auto& g : s.geometry.findings()) findings.push_back(std::move(g));
+  s.geometry.release();
+  for (std::vector<double>* v : {&s.torso, &s.thigh_r, &s.thigh_l, &s.shoulders}) std::vector<double>().swap(*v);  // done with: free before the derivatives and the write
   const int T = resampled_frames(static_cast<int>(s.frames), s.out.source_fps, s.cfg.fps_out);
   RawClip none;  // the frames after the last one are the carried last frame
   s.emit(none, s.frames, T, /*last_block=*/true);

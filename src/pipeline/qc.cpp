@@ -12,6 +12,7 @@
 
 #include "lmm/core/error.h"
 #include "lmm/pipeline/qc.h"
+#include "geometry_tally.h"
 #include "median.h"
 
 namespace lmm::pipeline {
@@ -290,39 +291,50 @@ QcRecord quality_control(const std::vector<float>& pose, int frames, double fps,
   return r;
 }
 
-std::vector<std::string> geometry_findings(const RawClip& raw) {
-  std::vector<std::string> out;
-  if (raw.pose3d.empty()) return out;
-  auto at = [&raw](int t, int j) { return raw.pose3d.data() + (static_cast<size_t>(t) * kNumJoints + j) * 4; };
-  auto median_len = [&](int a, int b) {
-    std::vector<double> len;
-    for (int t = 0; t < raw.frames; ++t) {
-      const float *p = at(t, a), *q = at(t, b);
-      if (p[3] > 0 && q[3] > 0)
-        len.push_back(std::sqrt(double(p[0] - q[0]) * (p[0] - q[0]) + double(p[1] - q[1]) * (p[1] - q[1]) +
-                                double(p[2] - q[2]) * (p[2] - q[2])));
-    }
-    return len.empty() ? 0.0 : median_in_place(len);
+void GeometryTally::add(const float* f) {
+  auto at = [f](int j) { return f + j * 4; };
+  auto length = [&](int a, int b, std::vector<double>& v) {
+    const float *p = at(a), *q = at(b);
+    if (p[3] > 0 && q[3] > 0)
+      v.push_back(std::sqrt(double(p[0] - q[0]) * (p[0] - q[0]) + double(p[1] - q[1]) * (p[1] - q[1]) +
+                            double(p[2] - q[2]) * (p[2] - q[2])));
   };
+  length(RHip, RKnee, thigh_r_);
+  length(LHip, LKnee, thigh_l_);
+  length(Neck, MidHip, torso_);
+  if (at(Neck)[3] > 0 && at(MidHip)[3] > 0) ++neck_pairs_, neck_below_ += at(Neck)[1] < at(MidHip)[1];
+  if (at(MidHip)[3] > 0 && at(RAnkle)[3] > 0) ++hip_pairs_, hip_below_ += at(MidHip)[1] < at(RAnkle)[1];
+}
+
+std::vector<std::string> GeometryTally::findings() {
+  std::vector<std::string> out;
   auto check = [&out](const char* what, double v, const float* range) {
     if (v > 0 && (v < range[0] || v > range[1]))
       out.push_back(fmt::format("{} {:.0f} mm outside the human range {:.0f}-{:.0f} mm (wrong units or skeleton?)",
                                 what, v, range[0], range[1]));
   };
-  check("thigh", std::max(median_len(RHip, RKnee), median_len(LHip, LKnee)), kThighRangeMm);
-  check("Neck-MidHip", median_len(Neck, MidHip), kTorsoRangeMm);
+  check("thigh", std::max(median_in_place(thigh_r_), median_in_place(thigh_l_)), kThighRangeMm);
+  const double neck_hip = median_in_place(torso_);
+  check("Neck-MidHip", neck_hip, kTorsoRangeMm);
   // Up axis: Y up means the neck (or, for a lower body, the hips) above the ankles.
-  int both = 0, below = 0;
-  const bool have_neck = median_len(Neck, MidHip) > 0;
+  const bool have_neck = neck_hip > 0;
   const int top = have_neck ? Neck : MidHip, bottom = have_neck ? MidHip : RAnkle;
-  for (int t = 0; t < raw.frames; ++t) {
-    const float *p = at(t, top), *q = at(t, bottom);
-    if (p[3] > 0 && q[3] > 0) ++both, below += p[1] < q[1];
-  }
+  const long both = have_neck ? neck_pairs_ : hip_pairs_, below = have_neck ? neck_below_ : hip_below_;
   if (both > 0 && below * 2 > both)
     out.push_back(fmt::format("upside down? {} below {} in {:.0f}% of frames (inverted up axis?)",
                               joint_name(top), joint_name(bottom), 100.0 * below / both));
   return out;
+}
+
+void GeometryTally::release() {
+  for (std::vector<double>* v : {&thigh_r_, &thigh_l_, &torso_}) std::vector<double>().swap(*v);
+}
+
+std::vector<std::string> geometry_findings(const RawClip& raw) {
+  if (raw.pose3d.empty()) return {};
+  GeometryTally tally;
+  for (int t = 0; t < raw.frames; ++t) tally.add(raw.pose3d.data() + static_cast<size_t>(t) * kNumJoints * 4);
+  return tally.findings();
 }
 
 void add_findings(QcRecord& r, const std::vector<std::string>& reasons) {
