@@ -1,7 +1,8 @@
-// BlockNormalizer (normalize_blocks.h): normalize() over consecutive blocks of source frames.
-// Each rule here is normalize.cpp's (resample.cpp, qc.cpp's geometry_findings) applied to
-// values gathered per source frame instead of to the whole clip in memory; the comments
-// name the function each part follows. The 15 FPS arrays:
+// BlockNormalizer (normalize_blocks.h): normalization over consecutive blocks of source
+// frames, and the only implementation of its steps: normalize() (normalize.cpp) is this with
+// the whole clip as one block. The whole-clip rules (body reference, centre fallback,
+// geometry findings through qc.cpp's GeometryTally) work on values gathered per source
+// frame; the frame placement is resample()'s source_position(). The 15 FPS arrays:
 //   out.pose (T, 25, 3), out.pose3d (T, 25, 4) filled as blocks arrive; T = resampled_frames
 #include "lmm/pipeline/normalize_blocks.h"
 
@@ -42,10 +43,10 @@ struct BlockNormalizer::Impl {
   std::vector<float> carry, carry3d;  // the last source frame added: (25, 3), (25, 4)
   NonFinite bad3d;                // the first non-finite pose3d value
 
-  // normalize.cpp body_reference: visible 2D lengths per source frame, joints ever seen.
+  // body_reference(): visible 2D lengths per source frame, joints ever seen.
   std::vector<double> torso, thigh_r, thigh_l, shoulders;
   bool neck_seen = false, hips_seen = false;
-  // normalize.cpp centre_track's fallback: source anchors (time in output frames, x, y)
+  // centre_track()'s fallback: source anchors (time in output frames, x, y)
   // of MidHip [0] and Neck [1], kept while no output frame has that joint.
   struct Anchor {
     double t;
@@ -53,7 +54,7 @@ struct BlockNormalizer::Impl {
   };
   std::vector<Anchor> src_anchors[2];
   bool out_anchor[2] = {false, false};
-  // qc.cpp geometry_findings' values per source frame.
+  // geometry_findings()' values (qc.h) per source frame.
   GeometryTally geometry;
 
   void start(const RawClip& b) {
@@ -77,20 +78,27 @@ struct BlockNormalizer::Impl {
     if (has3d) out.pose3d.reserve(T * kNumJoints * 4);
   }
 
-  // normalize.cpp validate(), for one block.
+  // The input checks, for one block; on the first block (normalize(): the whole clip) in the
+  // order a whole clip is checked: frames, array sizes, non-finite pose, non-finite pose3d,
+  // frame rate. A non-finite pose3d value of an earlier block waits for the pose values of
+  // the later ones (finish()), unless the rate is wrong.
   void check(const RawClip& b) {
-    if (b.frames <= 0 || b.pose.empty()) throw FormatError(path, frames, "block has no frames");
+    if (b.frames <= 0 || b.pose.empty())
+      throw frames == 0 ? FormatError(path, -1, "clip has no frames") : FormatError(path, frames, "block has no frames");
     if (b.pose.size() != static_cast<size_t>(b.frames) * kFrameDim)
       throw FormatError(path, -1, "pose has " + std::to_string(b.pose.size()) + " values, expected T*75 = " +
-                                      std::to_string(b.frames) + "*75");
+                                      std::to_string(b.frames) + "*75 = " +
+                                      std::to_string(static_cast<size_t>(b.frames) * kFrameDim));
     if (b.pose3d.empty() == has3d || (has3d && b.pose3d.size() != static_cast<size_t>(b.frames) * kNumJoints * 4))
       throw FormatError(path, -1, "pose3d has " + std::to_string(b.pose3d.size()) + " values, expected T*100 = " +
                                       std::to_string(b.frames * 100L));
     const NonFinite bad = first_non_finite(b.pose, 3);
     if (bad.frame >= 0) throw_non_finite(bad, "pose");
     if (bad3d.frame < 0) bad3d = first_non_finite(b.pose3d, 4);
-    if (!std::isfinite(b.fps) || b.fps <= 0)
+    if (!std::isfinite(b.fps) || b.fps <= 0) {
+      if (bad3d.frame >= 0) throw_non_finite(bad3d, "pose3d");
       throw FormatError(path, -1, "frame rate is " + std::to_string(b.fps) + ", expected > 0");
+    }
   }
 
   NonFinite first_non_finite(const std::vector<float>& a, int channels) const {
@@ -168,7 +176,10 @@ struct BlockNormalizer::Impl {
     }
   }
 
-  // normalize.cpp body_reference.
+  // The body reference of the clip (docs/normalization.md, "Partial bodies"):
+  //  full:  torso = median Neck-MidHip, centre MidHip;
+  //  lower: no Neck seen: torso = kTorsoPerThigh * median thigh (hip-knee), centre MidHip;
+  //  upper: no MidHip seen: torso = kTorsoPerShoulders * median shoulder width, centre Neck.
   struct Reference {
     BodyCoverage coverage = BodyCoverage::full;
     int centre_joint = MidHip;
@@ -198,8 +209,11 @@ struct BlockNormalizer::Impl {
                           "Neck and both shoulders, never a MidHip): cannot scale");
   }
 
-  // normalize.cpp centre_track: anchors are the output frames with the joint, else the
-  // source frames kept above.
+  // Centre (T, 2) in source units. Anchors are the output frames whose centre joint is
+  // visible (centre = that joint, exactly); when there are none, the source frames where it
+  // is visible, placed at their time. Other frames interpolate linearly in time between the
+  // anchors around them and hold the nearest anchor before the first / after the last.
+  // The source anchors are those gathered above; body_reference() guarantees one exists.
   std::vector<float> centre_track(const std::vector<float>& pose, int T, int joint) const {
     std::vector<Anchor> anchors;
     for (int k = 0; k < T; ++k) {
@@ -273,7 +287,7 @@ NormalizedClip BlockNormalizer::finish() {
   out.center = s.centre_track(out.pose, T, body.centre_joint);
   out.scale = static_cast<float>(body.torso / s.cfg.torso_length);
 
-  // normalize(): centre and scale.
+  // Centre and scale: x_norm = (x_src - center[t]) / scale; missing joints (0, 0, 0).
   const double scale = out.scale;
   const float minc = s.cfg.min_confidence;
   for (int k = 0; k < T; ++k) {

@@ -8,8 +8,9 @@
 //                                   15 FPS frame has it
 //   geometry findings (qc.h)        3D thigh and Neck-MidHip lengths, "above/below" counts
 //   non-finite values               the first one of pose (thrown at once) and of pose3d
-// Medians of the same values are the same numbers, so finish() returns exactly what
-// normalize() returns for the whole clip (tests/unit/test_c3d_blocks.cpp). Memory: the
+// Medians of the same values are the same numbers, so the clip does not depend on how it is
+// cut into blocks (tests/unit/test_c3d_blocks.cpp); normalize() is this class fed the whole
+// clip as one block, so there is one implementation of normalization. Memory: the
 // 15 FPS arrays plus one double per source frame and length kind (~7 MB per kind for
 // 2 h at 120 Hz).
 //   block: RawClip pose (B, 25, 3), pose3d (B, 25, 4) or empty, all blocks alike
