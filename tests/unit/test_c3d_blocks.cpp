@@ -235,7 +235,7 @@ TEST(C3dBlocks, FileErrorsAsReadClips) {
   }
 }
 
-// BlockNormalizer alone == normalize() on 2D clips with dropouts, partial bodies (lower: no
+// BlockNormalizer in blocks == normalize() (the whole clip as one block) on 2D clips with dropouts, partial bodies (lower: no
 // Neck; upper: no MidHip), a MidHip seen only between 15 FPS frames (the centre falls back to
 // source frames), and an upside-down 3D clip (a geometry finding).
 TEST(C3dBlocks, BlockNormalizerEqualsNormalize) {
@@ -294,6 +294,36 @@ TEST(C3dBlocks, BlockNormalizerErrorsAsNormalize) {
   empty.source_path = "empty.json";
   std::fill(empty.pose.begin(), empty.pose.end(), 0.f);
   EXPECT_TRUE(test::throws_format_error([&] { normalize_in_blocks(empty, 64); }, "empty.json", -1, {"cannot scale"}));
+}
+
+// The input checks in the order of docs/normalization.md step 1, whole or in blocks: a non-finite
+// pose3d value before a wrong frame rate (same block) and after every pose value; the size
+// message; an empty clip, and an empty block after 100 frames.
+TEST(C3dBlocks, BlockNormalizerCheckOrder) {
+  pipeline::SynthConfig cfg;
+  cfg.domain = pipeline::SynthDomain::mocap;
+  cfg.fps = 120;
+  cfg.frames = 300;
+  RawClip c = pipeline::synthesize(cfg);
+  c.source_path = "walk.c3d";
+  c.pose3d[(7 * kNumJoints + LAnkle) * 4 + 2] = std::numeric_limits<float>::infinity();
+  const std::vector<std::string> z = {"non-finite Z of joint LAnkle (14) in pose3d"};
+  for (double fps : {0.0, 120.0}) {
+    c.fps = fps;
+    EXPECT_TRUE(test::throws_format_error([&] { pipeline::normalize(c); }, "walk.c3d", 7, z));
+    EXPECT_TRUE(test::throws_format_error([&] { normalize_in_blocks(c, 100); }, "walk.c3d", 7, z));
+  }
+  c = pipeline::synthesize(cfg);
+  c.source_path = "walk.c3d";
+  RawClip short_pose = slice(c, 0, 10);
+  short_pose.pose.resize(9 * kFrameDim);
+  EXPECT_TRUE(test::throws_format_error([&] { pipeline::normalize(short_pose); }, "walk.c3d", -1,
+                                        {"pose has 675 values, expected T*75 = 10*75 = 750"}));
+  RawClip none = slice(c, 0, 0);
+  EXPECT_TRUE(test::throws_format_error([&] { pipeline::normalize(none); }, "walk.c3d", -1, {"clip has no frames"}));
+  pipeline::BlockNormalizer n;
+  n.add(slice(c, 0, 100));
+  EXPECT_TRUE(test::throws_format_error([&] { n.add(none); }, "walk.c3d", 100, {"block has no frames"}));
 }
 
 // ingest: the forced block path stores the same clips and report as the ordinary path.
