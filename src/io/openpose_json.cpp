@@ -548,21 +548,35 @@ void write_openpose_dir(const RawClip& clip, const fs::path& dir) {
                                       << " pose values, expected frames * 75");
   const std::string name = clip.name.empty() ? "clip" : clip.name;
   fs::create_directories(dir);
-  std::vector<PersonKeypoints> people;
-  for (int t = 0; t < clip.frames; ++t) {
-    const float* f = clip.frame(t);
-    people.clear();
-    bool any = false;
-    for (int j = 0; j < kNumJoints; ++j) any = any || f[j * kChannels + 2] > 0;
-    if (any) {
-      people.emplace_back();
-      std::copy_n(f, kFrameDim, people.back().begin());
+  // Every file is written into a temp folder inside `dir` first and moved into place only
+  // when all are written, so a write that fails part-way (full disk) leaves the folder as it
+  // was instead of a shorter clip that readers would accept.
+  const fs::path tmp = dir / (".lmm_frames.tmp." + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  try {
+    fs::create_directory(tmp);
+    std::vector<PersonKeypoints> people;
+    for (int t = 0; t < clip.frames; ++t) {
+      const float* f = clip.frame(t);
+      people.clear();
+      bool any = false;
+      for (int j = 0; j < kNumJoints; ++j) any = any || f[j * kChannels + 2] > 0;
+      if (any) {
+        people.emplace_back();
+        std::copy_n(f, kFrameDim, people.back().begin());
+      }
+      write_openpose_frame(tmp / openpose_frame_filename(name, t), people);
     }
-    write_openpose_frame(dir / openpose_frame_filename(name, t), people);
+    // The frame rate, which OpenPose JSON cannot hold, in the sidecar the reader looks for
+    // (`lmm pose` rewrites it with more fields).
+    if (clip.fps > 0) write_text_atomic(tmp / "pose_meta.json", nlohmann::json{{"fps", clip.fps}, {"frames", clip.frames}, {"skeleton", "BODY_25"}}.dump(2) + "\n");
+    for (const auto& e : fs::directory_iterator(tmp)) fs::rename(e.path(), dir / e.path().filename());
+    fs::remove(tmp);
+  } catch (const std::exception& e) {
+    fs::remove_all(tmp, ec);
+    throw IoError(dir.string() + ": clip '" + name + "' not written (" + e.what() + "); the folder is as it was");
   }
-  // The frame rate, which OpenPose JSON cannot hold, in the sidecar the reader looks for
-  // (`lmm pose` rewrites it with more fields).
-  if (clip.fps > 0) write_text_atomic(dir / "pose_meta.json", nlohmann::json{{"fps", clip.fps}, {"frames", clip.frames}, {"skeleton", "BODY_25"}}.dump(2) + "\n");
   // Remove frames of an earlier, longer clip of the same name.
   const std::string prefix = name + "_";
   for (const auto& e : fs::directory_iterator(dir)) {

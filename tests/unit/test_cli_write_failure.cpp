@@ -17,7 +17,9 @@
 #include <sstream>
 
 #include "lmm/core/atomic_file.h"
+#include "lmm/core/error.h"
 #include "lmm/io/dataset.h"
+#include "lmm/io/openpose_json.h"
 #include "lmm/pose/video_pose.h"
 #include "lmm/render/video.h"
 #include "lmm/train/checkpoint.h"
@@ -113,6 +115,51 @@ TEST(CliWriteFailure, IngestUnderAFileSizeLimitKeepsWhatWasWritten) {
     EXPECT_EQ(e.path().extension(), ".h5") << e.path();
   }
   EXPECT_EQ(files, 2);
+}
+
+// io::write_openpose_dir (lmm forecast -o, lmm synth) under a limit that lets small frame
+// files through and stops the first large one: the folder keeps the earlier clip, unmixed.
+TEST(CliWriteFailure, OpenPoseFramesUnderAFileSizeLimitLeaveTheFolderAsItWas) {
+  test::TempDir d;
+  auto make = [](float x, int empty_frames) {
+    RawClip c;
+    c.name = "walk";
+    c.fps = 30;
+    c.frames = 10;
+    c.pose.assign(10 * kFrameDim, 0.0f);
+    for (int t = empty_frames; t < 10; ++t)
+      for (int j = 0; j < kNumJoints; ++j) c.frame(t)[3 * j] = x + j, c.frame(t)[3 * j + 1] = 100.0f + t, c.frame(t)[3 * j + 2] = 0.9f;
+    return c;
+  };
+  const fs::path dir = d / "out";
+  io::write_openpose_dir(make(5, 0), dir);
+  const auto before = snapshot(dir);
+  ASSERT_EQ(before.size(), 11u);  // 10 frames + pose_meta.json
+  // A person-less frame is 28 bytes, one with a person about 780: the limit passes the first
+  // four (empty) frames and stops the fifth.
+  const pid_t pid = fork();
+  if (pid == 0) {
+    signal(SIGXFSZ, SIG_IGN);
+    const rlimit lim{400, 400};
+    setrlimit(RLIMIT_FSIZE, &lim);
+    try {
+      io::write_openpose_dir(make(7, 4), dir);
+      _exit(0);
+    } catch (const IoError& e) {
+      _exit(std::string(e.what()).find(dir.string()) != std::string::npos ? 3 : 4);
+    } catch (...) {
+      _exit(5);
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3) << "an IoError naming the folder";
+  EXPECT_EQ(snapshot(dir), before);
+  EXPECT_EQ(temp_files(dir), "");
+  // Without the limit the new clip replaces the old one whole.
+  io::write_openpose_dir(make(7, 4), dir);
+  EXPECT_NE(snapshot(dir), before);
 }
 
 TEST(CliWriteFailure, TrainUnderAFileSizeLimitKeepsTheLastCheckpoint) {

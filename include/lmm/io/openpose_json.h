@@ -37,6 +37,8 @@ void write_openpose_frame(const std::filesystem::path& path,
 // clip.name, "clip" when empty); frames whose confidences are all 0 get "people":[].
 // Stale <name>_*_keypoints.json files with t >= T are removed. When clip.fps > 0 the rate
 // goes to <dir>/pose_meta.json ({"fps", "frames", "skeleton"}), which the reader takes.
+// All or nothing: the files are written into a hidden temp folder in <dir> and moved in when
+// all are written; on a failed write (full disk) <dir> is left as it was and IoError names it.
 void write_openpose_dir(const RawClip& clip, const std::filesystem::path& dir);
 
 // File name of frame t: "<name>_000000000012_keypoints.json".
