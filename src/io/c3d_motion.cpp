@@ -182,6 +182,17 @@ struct Part {
   std::unique_ptr<BoundConvention> conv;
 };
 
+// The description of part `part` as a 3D SourceMotion in mm at `rate` (no frames yet).
+SourceMotion part_motion(const Part& part, double rate) {
+  SourceMotion m;
+  m.part = part.subject;
+  m.dims = 3;
+  m.units = "mm";
+  m.fps = rate;
+  m.points = part.points;
+  return m;
+}
+
 // The convention the clip will use (the user's --markers file, else the best built-in).
 void choose_convention_of(Part& part, const ReadOptions& opt, const std::string& file) {
   try {
@@ -355,12 +366,7 @@ std::vector<SourceMotion> source_motions(const C3dData& d, std::vector<float>* s
   const size_t M = d.labels.size();
   std::vector<SourceMotion> out;
   for (const Part& part : parts) {
-    SourceMotion m;
-    m.part = part.subject;
-    m.dims = 3;
-    m.units = "mm";
-    m.fps = d.rate;
-    m.points = part.points;
+    SourceMotion m = part_motion(part, d.rate);
     if (steal && part.cols.size() == M && steal->size() == static_cast<size_t>(d.frames) * M * 4) {
       m.frames = d.frames;
       m.people = 1;
@@ -441,12 +447,7 @@ struct C3dBlocks::Impl {
   SourceMotion block(size_t k, const float* raw, int B) const {
     const Part& part = parts[k];
     const C3dData& d = mapped.data();
-    SourceMotion m;
-    m.part = part.subject;
-    m.dims = 3;
-    m.units = "mm";
-    m.fps = d.rate;
-    m.points = part.points;
+    SourceMotion m = part_motion(part, d.rate);
     copy_part(raw, d.labels.size(), B, part, mm, m);
     to_y_up(d, m, up[k]);
     return m;
