@@ -321,6 +321,16 @@ TrainResult train_model(const std::shared_ptr<models::ForecasterImpl>& model, co
   if (st.epochs_since_best >= cfg.patience) {
     res.stop_reason = "early_stopping";
     stop = true;
+  } else if (cfg.max_steps > 0 && st.step >= cfg.max_steps) {  // a finished run resumed: nothing to do
+    res.stop_reason = "max_steps";
+    stop = true;
+  }
+  if (stop && !res.metrics.empty()) {  // report the last validation as it was
+    const json& last = res.metrics.back();
+    res.last_val_loss = last.value("val_loss", json()).is_number() ? last["val_loss"].get<double>() : res.last_val_loss;
+    res.last_val_mse = last.value("val_mse", json()).is_number() ? last["val_mse"].get<double>() : res.last_val_mse;
+    res.baseline_val_mse = last.value("val_baseline_mse", json()).is_number() ? last["val_baseline_mse"].get<double>()
+                                                                            : res.baseline_val_mse;
   }
   while (!stop && st.epoch < cfg.max_epochs) {
     const auto te = std::chrono::steady_clock::now();

@@ -2,6 +2,7 @@
 // from last.ckpt ends with the same parameters, step and metrics as an uninterrupted run.
 #include <gtest/gtest.h>
 
+#include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
 #include "lmm/train/trainer.h"
 #include "sine_clips.h"
@@ -117,4 +118,27 @@ TEST(Resume, RefusesACheckpointOfAnotherModelKind) {
   c.resume = true;
   c.max_epochs = 2;
   EXPECT_THROW(train_model(std::make_shared<OtherKind>(), d.train, d.val, c), CheckpointError);
+}
+
+TEST(Resume, AFinishedRunResumedTakesNoStepAndRewritesNothing) {
+  Data d = make_data();
+  test::TempDir dir;
+  auto model = fresh_model(4);
+  TrainConfig c = base_config(dir.path());
+  c.max_steps = 9;  // mid-epoch 2
+  TrainResult first = train_model(model, d.train, d.val, c);
+  ASSERT_EQ(first.stop_reason, "max_steps");
+  const std::string last = read_text(dir / "last.ckpt"), best = read_text(dir / "best.ckpt");
+  const std::string metrics = read_text(dir / "metrics.jsonl");
+
+  auto again = fresh_model(5);
+  c.resume = true;
+  TrainResult r = train_model(again, d.train, d.val, c);
+  EXPECT_EQ(r.stop_reason, "max_steps");
+  EXPECT_EQ(r.state.step, 9);
+  EXPECT_TRUE(torch::equal(again->offset, model->offset));
+  EXPECT_EQ(read_text(dir / "last.ckpt"), last);
+  EXPECT_EQ(read_text(dir / "best.ckpt"), best);
+  EXPECT_EQ(read_text(dir / "metrics.jsonl"), metrics);
+  EXPECT_DOUBLE_EQ(r.last_val_mse, first.last_val_mse);
 }
