@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
         cfg.source = video;
         cfg.checkpoint = m.ckpt;
         cfg.pose.model = pose::parse_landmark_model(pose_model);
+        cfg.pose.tile_interval_seconds = 1.0;  // as lmm live
         cfg.max_frames = frames;
         const live::LiveSummary fast = live::run_live(cfg);
         live::LiveSummary paced = fast;

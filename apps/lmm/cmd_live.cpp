@@ -23,6 +23,7 @@ struct LiveArgs {
   std::string models_dir;
   bool realtime = false;
   bool no_smooth = false;
+  double tile_interval = 1.0;
   long max_frames = 0;
   int context = 0, horizon = 0;
   int queue = 1;
@@ -43,6 +44,10 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
       ->capture_default_str();
   sub->add_option("-o,--out", a->out, "Write the JSON lines to this file instead of stdout");
   sub->add_option("--overlay", a->overlay, "Also write the video with the skeleton and the forecast ghost (.mp4/.avi)");
+  sub->add_option("--tile-interval", a->tile_interval,
+                  "Seconds between tile searches for a person the whole frame does not show (0 = every frame)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   sub->add_flag("--realtime", a->realtime,
                 "Pace a video file (or JSON lines with \"t\") at its own rate and drop frames when behind, "
                 "as for a camera (default for files: every frame, as fast as possible)");
@@ -71,6 +76,7 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
     cfg.pose.model = lmm::pose::parse_landmark_model(a->model);
     cfg.pose.models_dir = a->models_dir;
     cfg.pose.smooth = !a->no_smooth;
+    cfg.pose.tile_interval_seconds = a->tile_interval;
     cfg.overlay = a->overlay;
     cfg.realtime = a->realtime;
     cfg.max_frames = a->max_frames;

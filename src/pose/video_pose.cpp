@@ -84,8 +84,10 @@ struct PoseTracker::Impl {
   bool has_last = false;    // where the person was when last seen, for re-acquisition
   RotatedRoi last;
   double lost_at = 0;       // time (s) the track was lost
+  double last_tiled = -1e300;  // time (s) of the last tile search (cfg.tile_interval_seconds)
   std::array<OneEuroFilter, 2 * kNumJoints> filters;
   long detector_runs = 0;
+  long tile_searches = 0;
 
   Impl(const PoseConfig& c, const fs::path& dir)
       : cfg(c),
@@ -120,6 +122,7 @@ PoseTracker::PoseTracker(const PoseConfig& cfg) : impl_(std::make_unique<Impl>(c
 PoseTracker::~PoseTracker() = default;
 PoseTracker::PoseTracker(PoseTracker&&) noexcept = default;
 long PoseTracker::detector_runs() const { return impl_->detector_runs; }
+long PoseTracker::tile_searches() const { return impl_->tile_searches; }
 
 void PoseTracker::reset() {
   impl_->has_roi = impl_->has_last = false;
@@ -154,7 +157,9 @@ FramePose PoseTracker::process(const cv::Mat& bgr, double t) {
         }
       }
     } else {
-      auto dets = s.cfg.tile_detect ? s.detector.detect_tiled(bgr) : s.detector.detect(bgr);
+      const bool tiles = s.cfg.tile_detect && t - s.last_tiled >= s.cfg.tile_interval_seconds;
+      if (tiles) s.last_tiled = t, ++s.tile_searches;
+      auto dets = tiles ? s.detector.detect_tiled(bgr) : s.detector.detect(bgr);
       if (!dets.empty()) pick = dets[0];
     }
     if (pick) lm = s.try_roi(bgr, roi_from_alignment(pick->keypoints[0], pick->keypoints[1]));

@@ -407,3 +407,25 @@ TEST(PoseReal, CliWritesJsonAndReportsBadInputs) {
   EXPECT_TRUE(fs::exists(tmp / "ov_messi5.png")) << out;  // several inputs: name appended
   EXPECT_EQ(test::run_cli("pose '" + media.string() + "' -o '" + (tmp / "o2").string() + "' --model huge", &out), 2);
 }
+
+// With nobody in view the whole-frame detection finds nothing on every frame; the tile
+// search behind it (about four more detector runs) runs at most once per
+// tile_interval_seconds, so `lmm live` does not pay it on every frame of a gap.
+TEST(PoseTracker, TileSearchesAreSpacedByTheTileInterval) {
+  const fs::path mdir = models_dir();
+  if (mdir.empty()) GTEST_SKIP() << "MediaPipe models absent: run scripts/fetch_models.sh";
+  const cv::Mat empty(480, 640, CV_8UC3, cv::Scalar(90, 90, 90));  // no person
+  auto searches = [&](double interval) {
+    PoseConfig cfg;
+    cfg.models_dir = mdir;
+    cfg.progress = false;
+    cfg.tile_interval_seconds = interval;
+    PoseTracker tracker(cfg);
+    for (int k = 0; k < 20; ++k) EXPECT_FALSE(tracker.process(empty, k / 10.0).found);  // 2 s at 10 FPS
+    EXPECT_EQ(tracker.detector_runs(), 20);
+    return tracker.tile_searches();
+  };
+  EXPECT_EQ(searches(0), 20);   // lmm pose: every frame
+  EXPECT_EQ(searches(1.0), 2);  // lmm live: at 0 s and 1 s
+  EXPECT_EQ(searches(0.5), 4);
+}

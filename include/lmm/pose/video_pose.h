@@ -38,6 +38,11 @@ struct PoseConfig {
   float edge_margin = 0.1f;                   // joints this far outside the image (share of its
                                               // height) still count: a joint at the border
   bool tile_detect = true;                    // search tiles when the whole frame finds nobody
+  double tile_interval_seconds = 0;           // at most one tile search per this many seconds
+                                              // (a search is ~4 detector runs, ~250 ms on 2
+                                              // cores); 0 = on every frame without a person.
+                                              // lmm live uses 1 s so a lost person costs no
+                                              // latency tail on every frame
   double reacquire_seconds = 1.0;             // after losing the person, look only near their
                                               // last place this long (s) before taking anyone
   long max_frames = 0;                        // stop each input after this many frames; 0 = all
@@ -71,6 +76,7 @@ class PoseTracker {
   // Forgets the track and the smoothing state (call between videos).
   void reset();
   long detector_runs() const;
+  long tile_searches() const;  // detector runs that searched tiles (PoseConfig::tile_interval_seconds)
 
  private:
   struct Impl;
