@@ -119,22 +119,29 @@ torch::Tensor positions(const torch::Tensor& frames) {
   return joints(frames).index({"...", Slice(0, 2)});
 }
 
-RatioStat position_error(const torch::Tensor& pred, const torch::Tensor& target) {
+namespace {
+
+// Squared position error of each joint where the target shows it, and that mask:
+// pred, target (N, H, 75) -> {se * mask, mask}, both (N, H, 25) float64.
+std::pair<torch::Tensor, torch::Tensor> masked_squared_error(const torch::Tensor& pred, const torch::Tensor& target) {
   LMM_CHECK(pred.sizes() == target.sizes() && pred.dim() == 3,
             "prediction " << pred.sizes() << " and target " << target.sizes()
                           << " must both be (N, H, 75)");
   auto mask = f64(visible(target));                                           // (N, H, 25)
   auto se = (f64(positions(pred)) - f64(positions(target))).pow(2).sum(-1);  // (N, H, 25)
-  return with_total((se * mask).sum(-1), 2 * mask.sum(-1));
+  return {se * mask, mask};
+}
+
+}  // namespace
+
+RatioStat position_error(const torch::Tensor& pred, const torch::Tensor& target) {
+  auto [se, mask] = masked_squared_error(pred, target);  // (N, H, 25) each
+  return with_total(se.sum(-1), 2 * mask.sum(-1));
 }
 
 RatioStat position_error_per_joint(const torch::Tensor& pred, const torch::Tensor& target) {
-  LMM_CHECK(pred.sizes() == target.sizes() && pred.dim() == 3,
-            "prediction " << pred.sizes() << " and target " << target.sizes()
-                          << " must both be (N, H, 75)");
-  auto mask = f64(visible(target));                                           // (N, H, 25)
-  auto se = (f64(positions(pred)) - f64(positions(target))).pow(2).sum(-1);  // (N, H, 25)
-  return {(se * mask).sum(1), 2 * mask.sum(1)};                               // (N, 25)
+  auto [se, mask] = masked_squared_error(pred, target);  // (N, H, 25) each
+  return {se.sum(1), 2 * mask.sum(1)};                    // (N, 25)
 }
 
 RatioStat velocity_error(const torch::Tensor& pred, const torch::Tensor& target,
