@@ -351,6 +351,7 @@ class Parser {
     if (!decode) return;
     const size_t keep = static_cast<size_t>(d.frames);
     d.points.assign(keep * M * 4, 0.f);
+    if (M == 0) return;  // analog data only: no point to decode (and no element to point at)
     for (size_t t = 0; t < keep; ++t) {
       decode_point_frame(b_ + start + t * frame_bytes, layout_, &d.points[t * M * 4]);
       if (mapped_) release_decoded(start + (t + 1) * frame_bytes);
