@@ -40,20 +40,23 @@ void ForecasterImpl::set_known_joints(const std::vector<int>& joints) {
   known_channels_ = mask.flatten();  // (75)
 }
 
+// Unknown joints of pred (B, H, 75) replaced by the last frame of context (B, T, 75).
+torch::Tensor ForecasterImpl::hold_unknown(const torch::Tensor& pred, const torch::Tensor& context) const {
+  auto known = known_channels_.to(context.options());  // (75)
+  auto last = context.select(1, -1).unsqueeze(1);       // (B, 1, 75)
+  return pred * known + last * (1 - known);             // (B, H, 75)
+}
+
 torch::Tensor ForecasterImpl::forecast(const torch::Tensor& context, int horizon) {
   if (!known_channels_.defined()) return forecast_frames(context, horizon);
-  auto known = known_channels_.to(context.dtype());                      // (75)
-  auto pred = forecast_frames(context * known, horizon);                 // (B, H, 75)
-  auto last = context.select(1, -1).unsqueeze(1);                        // (B, 1, 75)
-  return pred * known + last * (1 - known);                              // (B, H, 75)
+  auto known = known_channels_.to(context.options());                       // (75)
+  return hold_unknown(forecast_frames(context * known, horizon), context);  // (B, H, 75)
 }
 
 torch::Tensor ForecasterImpl::teacher_forced(const Batch& batch) {
   if (!known_channels_.defined()) return teacher_forced_frames(batch);
-  auto known = known_channels_.to(batch.context.dtype());                 // (75)
-  auto pred = teacher_forced_frames({batch.context * known, batch.target * known});  // (B, H, 75)
-  auto last = batch.context.select(1, -1).unsqueeze(1);                   // (B, 1, 75)
-  return pred * known + last * (1 - known);                               // (B, H, 75)
+  auto known = known_channels_.to(batch.context.options());                                       // (75)
+  return hold_unknown(teacher_forced_frames({batch.context * known, batch.target * known}), batch.context);  // (B, H, 75)
 }
 
 namespace {

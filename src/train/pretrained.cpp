@@ -42,7 +42,7 @@ void export_inference_checkpoint(const fs::path& from, const fs::path& to, const
     std::error_code ec;
     if (!dc.dataset.empty() && fs::is_directory(dc.dataset, ec)) {
       dc.progress = false;
-      data["trained_joints"] = joint_names_json(trained_joints(load_training_data(dc).train));
+      data["trained_joints"] = joint_names_json(load_training_data(dc).trained_joints);
     }
   }
   out.meta["export"] = {{"from", fs::absolute(from).lexically_normal().string()}, {"dtype", dtype},

@@ -95,7 +95,7 @@ TrainResult run_training(RunConfig cfg) {
   TrainingData data = load_training_data(cfg.data);
   // Joints the training clips never show (e.g. the Bandai rig's eyes, ears, heels) are held
   // at their last position in forecasts instead of being left to untrained outputs.
-  model->set_known_joints(trained_joints(data.train));
+  model->set_known_joints(data.trained_joints);
   if (cfg.train.progress) {
     std::fprintf(stderr, "data: %s\n", data.summary().c_str());
     std::fprintf(stderr, "protocol: %s, %d -> %d frames (stride %d)\n", protocol_name(cfg.data.windows).c_str(),

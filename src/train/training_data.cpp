@@ -61,7 +61,7 @@ nlohmann::json TrainingData::describe(const DataConfig& cfg) const {
           {"train_clips", split.train.size()},
           {"train_windows", train.size()},
           {"val_windows", val.size()},
-          {"trained_joints", joint_names_json(trained_joints(train))}};
+          {"trained_joints", joint_names_json(trained_joints)}};
 }
 
 DataConfig data_config_from_json(const nlohmann::json& d) {
@@ -134,6 +134,7 @@ void assemble(TrainingData& d, std::vector<ClipFrames> keep, const DataConfig& c
   std::sort(va.begin(), va.end(), by_name);
   d.train = WindowSet(std::move(tr), cfg.windows);
   d.val = WindowSet(std::move(va), cfg.windows);
+  d.trained_joints = trained_joints(d.train);
 }
 
 }  // namespace

@@ -63,6 +63,7 @@ class ForecasterImpl : public torch::nn::Module {
   }
 
  private:
+  torch::Tensor hold_unknown(const torch::Tensor& pred, const torch::Tensor& context) const;
   std::vector<int> known_joints_;  // sorted; empty = all
   torch::Tensor known_channels_;   // (75) float: 1 on the x, y, confidence of known joints; undefined = all
 };

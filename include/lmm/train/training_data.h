@@ -38,6 +38,7 @@ struct TrainingData {
   int n_partial = 0;              // skipped: partial body (QC reason)
   int n_unreadable = 0;           // skipped: attributes could not be read
   int n_short = 0;                // skipped: fewer frames than one window
+  std::vector<int> trained_joints;  // BODY_25 joints the training clips show (see trained_joints())
   // {"dataset": abs path, "split_seed", "val_frac", "stride", "skip_unusable",
   //  "val_match", "val_clips": [...], "train_clips": n, "train_windows": n, "val_windows": n,
   //  "trained_joints": ["Nose", "Neck", ...] (see trained_joints)}
