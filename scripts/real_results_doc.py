@@ -35,6 +35,15 @@ def zero_velocity(run):
     return next(r for r in rows(run, True) if r["model"] == "zero-velocity")["mse"][-1]["value"]
 
 
+def ratio(r, zv):
+    """Overall MSE / zero velocity's on the same windows, with the paired interval when the
+    report has it (lmm eval's mse_vs_zero_velocity); 1.00x for zero velocity itself."""
+    p = r.get("mse_vs_zero_velocity")
+    if p and p.get("value") is not None and p.get("lo") is not None:
+        return f"{p['value']:.2f}x [{p['lo']:.2f}, {p['hi']:.2f}]"
+    return f"{r['mse'][-1]['value'] / zv:.2f}x"
+
+
 def label(run, r):
     return f"{run['run']} ({r['mode']})" if run["model_kind"] == "diffusion" else run["run"]
 
@@ -46,13 +55,13 @@ def in_domain(runs):
             continue
         zv = zero_velocity(run)
         for r in rows(run, False):
-            out.append(f"| {label(run, r)} | {est(r['mse'][-1])} | {r['mse'][-1]['value'] / zv:.2f}x | "
+            out.append(f"| {label(run, r)} | {est(r['mse'][-1])} | {ratio(r, zv)} | "
                        f"{est(r['mse'][-2])} |")
         seen = run
     if seen:
         for r in rows(seen, True):
             out.append(f"| {r['model']} (baseline) | {est(r['mse'][-1])} | "
-                       f"{r['mse'][-1]['value'] / zero_velocity(seen):.2f}x | {est(r['mse'][-2])} |")
+                       f"{ratio(r, zero_velocity(seen))} | {est(r['mse'][-2])} |")
     return "\n".join(out)
 
 
@@ -64,12 +73,12 @@ def cross(runs):
             continue
         zv = zero_velocity(run)
         for r in rows(run, False):
-            table.setdefault(label(run, r), {})[dataset(run)] = r["mse"][-1]["value"] / zv
+            table.setdefault(label(run, r), {})[dataset(run)] = ratio(r, zv)
         for r in rows(run, True):
-            table.setdefault(f"{r['model']} (baseline)", {})[dataset(run)] = r["mse"][-1]["value"] / zv
+            table.setdefault(f"{r['model']} (baseline)", {})[dataset(run)] = ratio(r, zv)
     out = []
     for name, by_ds in sorted(table.items(), key=lambda kv: kv[0].endswith("(baseline)")):  # models first
-        cells = [f"{by_ds[d]:.2f}x" if d in by_ds else "–" for d in domains]
+        cells = [by_ds.get(d, "–") for d in domains]
         out.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(out)
 
@@ -82,7 +91,7 @@ def heldout(runs):
     out = ["| Model | Overall MSE [95% CI] | / zero velocity | Frame 15 (1 s) |", "|---|---|---|---|"]
     for r in rows(run, False) + rows(run, True):
         name = run["run"] if not r["baseline"] else f"{r['model']} (baseline)"
-        out.append(f"| {name} | {est(r['mse'][-1])} | {r['mse'][-1]['value'] / zv:.2f}x | {est(r['mse'][-2])} |")
+        out.append(f"| {name} | {est(r['mse'][-1])} | {ratio(r, zv)} | {est(r['mse'][-2])} |")
     return "\n".join(out)
 
 

@@ -33,6 +33,15 @@ struct Summary {
     auto v = (*this)(parts);
     return v.empty() ? Estimate{} : v[0];
   }
+  // Overall position MSE of `a` over that of `b` (last column), paired over the same clips.
+  Estimate ratio(const std::vector<RatioStat>& a, const std::vector<RatioStat>& b) const {
+    if (a.empty() || b.empty()) return {};
+    auto last = [](const RatioStat& r) {
+      return RatioStat{r.num.narrow(1, r.cols() - 1, 1), r.den.narrow(1, r.cols() - 1, 1)};
+    };
+    return paired_ratio(last(cat(a)), last(cat(b)), w.clip, static_cast<int64_t>(w.clip_names.size()), opt.bootstrap,
+                        opt.seed)[0];
+  }
 };
 
 struct RowAcc {
@@ -162,7 +171,10 @@ EvalReport run(models::ForecasterImpl* model, bool stochastic, const EvalWindows
   if (linear) r.linear_fit = linear->describe();
   r.bootstrap = opt.bootstrap;
   for (auto* group : {&model_rows, &baselines, &oracle_rows})
-    for (auto& acc : *group) r.rows.push_back(acc.finish(sum));
+    for (auto& acc : *group) {
+      r.rows.push_back(acc.finish(sum));
+      if (&acc != &baselines[0]) r.rows.back().vs_zero_velocity = sum.ratio(acc.pos, baselines[0].pos);
+    }
   r.teacher_forced = sum(teacher);
   if (!diversity.empty()) r.diversity = sum.one(diversity);
   r.ground_truth = truth.finish(sum);

@@ -3,6 +3,7 @@
 // masks (..., 25), bone tensors (..., 13): the limb bones, lmm::kBones[0..12].
 #include "lmm/eval/metrics.h"
 
+#include <cmath>
 #include <random>
 
 #include "lmm/core/body25.h"
@@ -258,24 +259,66 @@ Plausibility plausibility(const torch::Tensor& pred, const torch::Tensor& contex
   return out;
 }
 
-std::vector<Interval> bootstrap_ci(const RatioStat& per_clip, int reps, uint64_t seed,
-                                   double level) {
-  LMM_CHECK(reps >= 1 && level > 0 && level < 1,
-            "bootstrap needs reps >= 1 and 0 < level < 1, got " << reps << ", " << level);
-  const int64_t G = per_clip.rows(), M = per_clip.cols();
-  std::vector<Interval> out(static_cast<size_t>(M));
-  if (G == 0) return out;
+namespace {
+
+// Resample weights (reps, G) float64: row r counts how often each of G clips was drawn.
+torch::Tensor bootstrap_weights(int64_t G, int reps, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<int64_t> pick(0, G - 1);
   auto w = torch::zeros({reps, G}, torch::kFloat64);
   auto wa = w.accessor<double, 2>();
   for (int r = 0; r < reps; ++r)
     for (int64_t g = 0; g < G; ++g) wa[r][pick(rng)] += 1;
+  return w;
+}
+
+// Pooled value of each resample: (reps, G) x (G, M) -> (reps, M), NaN where undefined.
+torch::Tensor resampled(const torch::Tensor& w, const RatioStat& per_clip) {
   auto value = w.mm(per_clip.num) / w.mm(per_clip.den);  // (reps, M)
-  value = torch::where(torch::isfinite(value), value, std::numeric_limits<double>::quiet_NaN());
+  return torch::where(torch::isfinite(value), value, std::numeric_limits<double>::quiet_NaN());
+}
+
+// Percentile interval per column of values (reps, M).
+std::vector<Interval> percentiles(const torch::Tensor& values, double level) {
   auto q = torch::tensor({(1 - level) / 2, (1 + level) / 2}, torch::kFloat64);
-  auto qs = torch::nanquantile(value, q, 0);  // (2, M)
-  for (int64_t m = 0; m < M; ++m) out[m] = {qs[0][m].item<double>(), qs[1][m].item<double>()};
+  auto qs = torch::nanquantile(values, q, 0);  // (2, M)
+  std::vector<Interval> out(static_cast<size_t>(values.size(1)));
+  for (int64_t m = 0; m < values.size(1); ++m) out[m] = {qs[0][m].item<double>(), qs[1][m].item<double>()};
+  return out;
+}
+
+void check_bootstrap(int reps, double level) {
+  LMM_CHECK(reps >= 1 && level > 0 && level < 1,
+            "bootstrap needs reps >= 1 and 0 < level < 1, got " << reps << ", " << level);
+}
+
+}  // namespace
+
+std::vector<Interval> bootstrap_ci(const RatioStat& per_clip, int reps, uint64_t seed,
+                                   double level) {
+  check_bootstrap(reps, level);
+  const int64_t G = per_clip.rows();
+  if (G == 0) return std::vector<Interval>(static_cast<size_t>(per_clip.cols()));
+  return percentiles(resampled(bootstrap_weights(G, reps, seed), per_clip), level);
+}
+
+std::vector<Estimate> paired_ratio(const RatioStat& a, const RatioStat& b, const torch::Tensor& clip,
+                                   int64_t n_clips, int reps, uint64_t seed, double level) {
+  check_bootstrap(reps, level);
+  LMM_CHECK(a.rows() == b.rows() && a.cols() == b.cols(),
+            "paired_ratio needs the same windows and columns, got " << a.num.sizes() << " and " << b.num.sizes());
+  auto ga = a.group(clip, n_clips), gb = b.group(clip, n_clips);
+  auto value = ga.value() / gb.value();  // (M)
+  std::vector<Estimate> out;
+  if (n_clips == 0) return std::vector<Estimate>(static_cast<size_t>(a.cols()));
+  auto w = bootstrap_weights(n_clips, reps, seed);
+  auto ratio = resampled(w, ga) / resampled(w, gb);  // (reps, M)
+  ratio = torch::where(torch::isfinite(ratio), ratio, std::numeric_limits<double>::quiet_NaN());
+  auto ci = percentiles(ratio, level);
+  for (int64_t m = 0; m < a.cols(); ++m) {
+    const double v = value[m].item<double>();
+    out.push_back({std::isfinite(v) ? v : std::numeric_limits<double>::quiet_NaN(), ci[m].lo, ci[m].hi});
+  }
   return out;
 }
 

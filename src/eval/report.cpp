@@ -44,6 +44,7 @@ json row_json(const Row& r) {
           {"mse", curve_json(r.mse)},   {"mse_source", curve_json(r.mse_source)},
           {"velocity_mse", curve_json(r.velocity)},
           {"per_joint_mse", curve_json(r.per_joint)},
+          {"mse_vs_zero_velocity", est_json(r.vs_zero_velocity)},
           {"bone_drift", est_json(r.bone_drift)},
           {"seam_jump", est_json(r.seam_jump)},
           {"out_of_range", est_json(r.out_of_range)}};
@@ -58,6 +59,7 @@ Row row_from(const json& j) {
   r.mse_source = curve_from(j.value("mse_source", json()));
   r.velocity = curve_from(j.value("velocity_mse", json()));
   r.per_joint = curve_from(j.value("per_joint_mse", json()));
+  r.vs_zero_velocity = est_from(j.value("mse_vs_zero_velocity", json()));
   r.bone_drift = est_from(j.value("bone_drift", json()));
   r.seam_jump = est_from(j.value("seam_jump", json()));
   r.out_of_range = est_from(j.value("out_of_range", json()));
@@ -138,6 +140,24 @@ std::string per_joint_table(const std::vector<const Row*>& rows) {
     s += "\n";
   }
   return s + "\n";
+}
+
+// Overall MSE over zero velocity's on the same windows, with the paired interval and what
+// it says: below (the whole interval under 1), level (it holds 1) or above.
+std::string vs_zero_velocity_table(const std::vector<const Row*>& rows, int bootstrap) {
+  std::string body;
+  for (const Row* r : rows) {
+    const Estimate& e = r->vs_zero_velocity;
+    if (!std::isfinite(e.value)) continue;
+    const char* verdict = e.hi < 1 ? "below zero velocity" : e.lo > 1 ? "above zero velocity" : "level (interval holds 1)";
+    body += fmt::format("| {} | {} | {:.3f} [{:.3f}, {:.3f}] | {} |\n", r->model, r->mode, e.value, e.lo, e.hi, verdict);
+  }
+  if (body.empty()) return "";
+  return fmt::format("### Overall MSE relative to zero velocity\n\n"
+                     "Paired: each of the {} bootstrap resamples draws clips once and takes both MSEs from them.\n\n"
+                     "| Model | Forecast | MSE / zero velocity | Reading |\n|---|---|---|---|\n",
+                     bootstrap) +
+         body + "\n";
 }
 
 }  // namespace
@@ -229,6 +249,7 @@ std::string EvalReport::to_markdown() const {
   s += "## Position MSE (normalized units, torso length = 1)\n\n"
        "The error at each frame (not averaged up to it); overall = mean over all forecast frames.\n\n";
   s += curve_table(main_rows, horizon, fps, &Row::mse) + "\n";
+  s += vs_zero_velocity_table(main_rows, bootstrap);
   if (!units.empty()) {
     s += fmt::format("## Position MSE in source units ({})\n\n", units_sq(units));
     s += curve_table(main_rows, horizon, fps, &Row::mse_source) + "\n";

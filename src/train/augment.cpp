@@ -12,6 +12,9 @@ namespace lmm::train {
 
 namespace {
 
+// Joints held by legs_still_prob: the pelvis and everything below it but MidHip (the origin).
+constexpr int kLowerBody[] = {RHip, RKnee, RAnkle, LHip, LKnee, LAnkle, LBigToe, LSmallToe, LHeel, RBigToe, RSmallToe, RHeel};
+
 // Mirror + x-scale + roll + scale as one 2x2 matrix per window, applied to (x, y) of every
 // joint: frames (B, T, 75) -> (B, T, 75); joints with confidence 0 stay at (0, 0).
 torch::Tensor transform(const torch::Tensor& frames, const torch::Tensor& m, const torch::Tensor& mirrored) {
@@ -93,6 +96,7 @@ void AugmentConfig::validate() const {
   in("joint_offset", joint_offset, 0, 1);
   in("slow_prob", slow_prob, 0, 1);
   in("min_speed", min_speed, 0.05, 1);
+  in("legs_still_prob", legs_still_prob, 0, 1);
 }
 
 models::Batch augment_batch(const models::Batch& batch, const AugmentConfig& cfg, uint64_t seed) {
@@ -114,6 +118,15 @@ models::Batch augment_batch(const models::Batch& batch, const AugmentConfig& cfg
   auto held = batch.context.narrow(1, C - 1, 1);                              // (B, 1, 75) last context frame
   auto context = torch::where(still, held.expand_as(batch.context), batch.context);  // (B, C, 75)
   auto target = torch::where(still, held.expand_as(batch.target), batch.target);     // (B, H, 75)
+  if (cfg.legs_still_prob > 0) {
+    // Drawn only when on, so that configurations without it keep their earlier draws.
+    auto legs_still = (u({B}) < cfg.legs_still_prob).view({-1, 1, 1});       // (B, 1, 1)
+    auto lower = torch::zeros({kFrameDim}, torch::kBool);                    // (75) channels of the lower body
+    for (int j : kLowerBody) lower.narrow(0, 3 * j, 3).fill_(true);
+    auto hold = legs_still.logical_and(lower.view({1, 1, -1}));               // (B, 1, 75)
+    context = torch::where(hold, held.expand_as(context), context);          // (B, C, 75)
+    target = torch::where(hold, held.expand_as(target), target);             // (B, H, 75)
+  }
   auto bones = 1 + cfg.bone_jitter * (2 * u({B, static_cast<int64_t>(kBones.size())}) - 1);  // (B, 24)
   // Drawn whether or not the option is on, so that turning one on leaves the others' draws.
   auto slowed = u({B}) < cfg.slow_prob;                                      // (B,)

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "lmm/core/body25.h"
+#include "lmm/core/error.h"
 #include "lmm/train/augment.h"
 #include "test_support.h"
 
@@ -143,6 +144,36 @@ TEST(Augment, StillWindowsHoldTheLastContextPose) {
   EXPECT_TRUE(torch::equal(still, ctx_still));
   EXPECT_TRUE(torch::equal(a.context.index({~still}), b.context.index({~still})));
   EXPECT_TRUE(torch::equal(a.target.index({~still}), b.target.index({~still})));
+}
+
+TEST(Augment, LegsStillWindowsHoldTheLowerBodyAndLetTheUpperBodyMove) {
+  AugmentConfig cfg = nothing_on();
+  cfg.legs_still_prob = 0.5;
+  torch::manual_seed(3);
+  models::Batch b{torch::rand({200, 6, 75}) + 0.1, torch::rand({200, 3, 75}) + 0.1};  // all joints seen
+  auto a = augment_batch(b, cfg, 19);
+  auto last = b.context.select(1, 5).unflatten(-1, {kNumJoints, 3});                   // (B, 25, 3)
+  auto ctx = a.context.unflatten(-1, {kNumJoints, 3});                                // (B, 6, 25, 3)
+  auto tgt = a.target.unflatten(-1, {kNumJoints, 3});                                 // (B, 3, 25, 3)
+  const std::vector<int64_t> lower_ids{RHip, RKnee, RAnkle, LHip, LKnee, LAnkle, LBigToe, LSmallToe, LHeel,
+                                       RBigToe, RSmallToe, RHeel};
+  const std::vector<int64_t> upper_ids{Nose, Neck, RShoulder, RElbow, RWrist, LShoulder, LElbow, LWrist, MidHip,
+                                       REye, LEye, REar, LEar};
+  auto lower = torch::tensor(lower_ids), upper = torch::tensor(upper_ids);
+  auto held = [&](const torch::Tensor& x) {  // (B,) lower body equal to the last context frame in every frame
+    return (x.index_select(2, lower) - last.index_select(1, lower).unsqueeze(1)).abs().amax({1, 2, 3}) == 0;
+  };
+  auto still = held(tgt);
+  EXPECT_NEAR(still.to(torch::kFloat).mean().item<float>(), 0.5f, 0.1f);
+  EXPECT_TRUE(torch::equal(still, held(ctx)));
+  // The upper body is untouched in every window; windows that were not drawn are untouched.
+  auto b_ctx = b.context.unflatten(-1, {kNumJoints, 3}), b_tgt = b.target.unflatten(-1, {kNumJoints, 3});
+  EXPECT_TRUE(torch::equal(ctx.index_select(2, upper), b_ctx.index_select(2, upper)));
+  EXPECT_TRUE(torch::equal(tgt.index_select(2, upper), b_tgt.index_select(2, upper)));
+  EXPECT_TRUE(torch::equal(a.context.index({~still}), b.context.index({~still})));
+  EXPECT_TRUE(torch::equal(a.target.index({~still}), b.target.index({~still})));
+  cfg.legs_still_prob = 1.5;
+  EXPECT_THROW(cfg.validate(), lmm::ConfigError);
 }
 
 TEST(Augment, JointDropoutHidesContextJointsOnly) {

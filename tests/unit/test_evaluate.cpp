@@ -125,6 +125,14 @@ TEST(Evaluate, DeterministicModelAgainstBaselines) {
   for (int k = 0; k < 4; ++k)
     EXPECT_NEAR(std::stod(cells[cols[k]]), zv.mse[frames[k]].value, 5e-3 * zv.mse[frames[k]].value)
         << "column " << cols[k] << " of " << md.substr(at, 200);
+  // The exact model is 0x zero velocity on the same windows, and the report says it is below.
+  EXPECT_NEAR(model.vs_zero_velocity.value, 0.0, 1e-9);
+  EXPECT_NEAR(model.vs_zero_velocity.hi, 0.0, 1e-9);
+  EXPECT_FALSE(std::isfinite(zv.vs_zero_velocity.value));
+  EXPECT_NE(r.to_markdown().find("| flat | single rollout | 0.000 [0.000, 0.000] | below zero velocity |"),
+            std::string::npos)
+      << r.to_markdown();
+  EXPECT_NEAR(EvalReport::from_json(r.to_json()).rows[0].vs_zero_velocity.hi, 0.0, 1e-9);
   ASSERT_EQ(r.teacher_forced.size(), 31u);  // the stub's teacher forcing = its forecast
   EXPECT_NEAR(r.teacher_forced.back().value, 0.0, 1e-9);
   EXPECT_NEAR(r.ground_truth.bone_drift.value, 0.0, 1e-6);

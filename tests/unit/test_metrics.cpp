@@ -219,6 +219,33 @@ TEST(Metrics, GroupScaleAndBootstrap) {
   EXPECT_GE(e[0].hi, e[0].value);
 }
 
+TEST(Metrics, PairedRatioCancelsWhatTheClipsShare) {
+  // 40 clips of very different difficulty; model a = 0.8 x baseline b on every clip, plus a
+  // little noise. Unpaired intervals of a and b overlap; the paired ratio's excludes 1.
+  torch::manual_seed(11);
+  const int64_t G = 40;
+  auto hard = torch::exp(torch::randn({G, 1}, torch::kFloat64));           // (G, 1) per-clip difficulty
+  RatioStat b{hard, torch::ones({G, 1}, torch::kFloat64)};
+  RatioStat a{0.8 * hard * (1 + 0.05 * torch::randn({G, 1}, torch::kFloat64)), torch::ones({G, 1}, torch::kFloat64)};
+  auto clip = torch::arange(G);
+  auto ea = estimate(a, clip, G, 1000, 3), eb = estimate(b, clip, G, 1000, 3);
+  EXPECT_GT(ea[0].hi, eb[0].lo);  // the separate intervals overlap
+  auto r = paired_ratio(a, b, clip, G, 1000, 3);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_NEAR(r[0].value, val(a.value(), 0) / val(b.value(), 0), 1e-12);
+  EXPECT_LT(r[0].hi, 1.0);
+  EXPECT_GT(r[0].lo, 0.7);
+  EXPECT_LE(r[0].lo, r[0].value);
+  EXPECT_GE(r[0].hi, r[0].value);
+  // Exactly proportional clips: no spread at all.
+  RatioStat half{0.5 * hard, torch::ones({G, 1}, torch::kFloat64)};
+  auto exact = paired_ratio(half, b, clip, G, 200, 1);
+  EXPECT_NEAR(exact[0].lo, 0.5, 1e-12);
+  EXPECT_NEAR(exact[0].hi, 0.5, 1e-12);
+  RatioStat two_cols{torch::ones({G, 2}, torch::kFloat64), torch::ones({G, 2}, torch::kFloat64)};
+  EXPECT_THROW(paired_ratio(two_cols, b, clip, G), lmm::ConfigError);
+}
+
 TEST(Metrics, PooledPositionErrorEqualsTheTrainingMse) {
   torch::manual_seed(11);
   auto tgt = torch::randn({6, 30, 75});

@@ -110,4 +110,12 @@ struct Estimate {
 std::vector<Estimate> estimate(const RatioStat& per_window, const torch::Tensor& clip,
                                int64_t n_clips, int reps = 1000, uint64_t seed = 1);
 
+// Column m of a over column m of b, both pooled over the same windows (e.g. a model's
+// position MSE over zero velocity's), with a paired percentile bootstrap: each resample
+// draws clips once and pools both from them, so what a and b share (hard clips, easy
+// clips) cancels and the interval says whether a is below b on these windows.
+// a, b (N, M) per window -> M Estimates of value(a) / value(b).
+std::vector<Estimate> paired_ratio(const RatioStat& a, const RatioStat& b, const torch::Tensor& clip,
+                                   int64_t n_clips, int reps = 1000, uint64_t seed = 1, double level = 0.95);
+
 }  // namespace lmm::eval

@@ -16,7 +16,9 @@
 // moved by a fixed offset N(0, joint_offset) for the whole window (joint centres defined
 // elsewhere: a marker set's knee vs a rig's, Kinect's foot vs a toe); with probability
 // slow_prob the window played slower, at U(min_speed, 1) of its speed around the last
-// context frame (rehabilitation exercises are slower than scripted actions). Context only (what a
+// context frame (rehabilitation exercises are slower than scripted actions); with probability
+// legs_still_prob the hips, legs and feet hold their last context pose through context and
+// target while the upper body moves (arm exercises standing or seated). Context only (what a
 // noisier sensor shows of the same motion; the target stays the truth): Gaussian noise of a
 // per-window standard deviation U(0, jitter) on every seen joint, confidences of seen joints
 // drawn from U(min_confidence, 1) in half the windows (detectors' scores instead of mocap's
@@ -46,13 +48,15 @@ struct AugmentConfig {
   double joint_offset = 0.04;   // std of each joint's fixed per-window offset (torso = 1; 0 = off)
   double slow_prob = 0.3;       // chance that a window is slowed down
   double min_speed = 0.4;       // slowest replay speed of a slowed window (1 = as recorded)
+  double legs_still_prob = 0;   // chance that hips, legs and feet hold their last context pose (e.g. 0.3)
 
   // Throws ConfigError naming the field when a value is out of range.
   void validate() const;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AugmentConfig, enabled, mirror_prob, min_x_scale, max_roll_deg, scale,
                                                 joint_dropout, bone_jitter, jitter, min_confidence, still_prob,
-                                                leg_scale, arm_scale, joint_offset, slow_prob, min_speed)
+                                                leg_scale, arm_scale, joint_offset, slow_prob, min_speed,
+                                                legs_still_prob)
 
 // Returns an augmented copy of `batch` (the input is not modified).
 models::Batch augment_batch(const models::Batch& batch, const AugmentConfig& cfg, uint64_t seed);
