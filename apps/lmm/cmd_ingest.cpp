@@ -1,4 +1,4 @@
-// `lmm ingest INPUT... -o DATASET [--format F] [--fps-in N] [--view V]`
+// `lmm ingest INPUT... -o DATASET [--format F] [--fps-in N] [--view V] [--yaw A,B,...]`
 // Exit 0 when every input ingested, 1 when some failed (one line each), 2 on fatal errors.
 #include <fmt/core.h>
 
@@ -14,7 +14,7 @@ namespace {
 
 struct Opts {
   std::vector<std::string> inputs;
-  std::string out, format = "auto", view = "front", markers, joints, keypoints, frame_size;
+  std::string out, format = "auto", view = "front", yaw, markers, joints, keypoints, frame_size;
   double fps_in = 0;
   bool quiet = false;
 };
@@ -33,6 +33,9 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   sub->add_option("--frame-size", o->frame_size, "WxH pixels of keypoints stored in [0, 1], e.g. 1920x1080");
   sub->add_option("--fps-in", o->fps_in, "Source frame rate override (0 = from file or format default)");
   sub->add_option("--view", o->view, "Projection of 3D sources: front|side|top")->capture_default_str();
+  sub->add_option("--yaw", o->yaw,
+                  "Store each 3D clip once per angle (degrees about the vertical, e.g. 0,30,-30), "
+                  "named <clip>@yaw<a> (docs/training.md)");
   sub->add_flag("-q,--quiet", o->quiet, "No progress output");
   sub->callback([o, names, &exit_code] {
     lmm::pipeline::IngestConfig cfg;
@@ -53,6 +56,7 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
     }
     cfg.read.fps_in = o->fps_in;
     cfg.read.view = lmm::parse_view(o->view);
+    if (!o->yaw.empty()) cfg.yaws = lmm::parse_yaws(o->yaw);
     cfg.progress = !o->quiet;
     auto rep = lmm::pipeline::ingest(cfg);
     // Notes and warnings that repeat (a corpus with an annotation file per clip, one exporter's
@@ -67,6 +71,7 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
       if (++said[w.reason] <= 3) fmt::print(stderr, "warning: {}: {}\n", w.file, w.reason);
     for (const auto& [reason, n] : said)
       if (n > 3) fmt::print(stderr, "warning: ... the same for {} more clips: {}\n", n - 3, reason);
+    for (const auto& n : rep.notes) fmt::print(stderr, "note: {}\n", n);
     for (const auto& f : rep.failures)
       fmt::print(stderr, "FAILED {}{}: {}\n", f.file, f.frame >= 0 ? fmt::format(" (frame {})", f.frame) : "",
                  f.reason);

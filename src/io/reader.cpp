@@ -252,7 +252,7 @@ RawClip to_raw_clip(SourceMotion m, const ReadOptions& opt, const std::string& f
   if (m.dims == 3) {
     c.units = "mm";
     c.pose3d = std::move(body);
-    project_orthographic(c, opt.view);
+    project_orthographic(c, opt.view, opt.yaw);
   } else {
     c.units = m.units;
     c.pose = std::move(body);

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Split of the eligible clip names: a forced validation list, else the clips matching
-// val_match, else a seeded share by clip.
+// val_match (on the recording name: every view of it goes to the same side), else a seeded share by clip.
 Split split_names(const std::vector<std::string>& names, const DataConfig& cfg) {
   Split s;
   if (!cfg.val_clips.empty()) {
@@ -33,7 +33,7 @@ Split split_names(const std::vector<std::string>& names, const DataConfig& cfg) 
     } catch (const std::regex_error& e) {
       throw ConfigError("validation pattern '" + cfg.val_match + "' is not a valid regex: " + e.what());
     }
-    for (const auto& n : names) (std::regex_search(n, re) ? s.val : s.train).push_back(n);
+    for (const auto& n : names) (std::regex_search(recording_name(n), re) ? s.val : s.train).push_back(n);
     LMM_CHECK(!s.val.empty() && !s.train.empty(),
               "validation pattern '" << cfg.val_match << "' matches " << s.val.size() << " of " << names.size()
                                      << " clips; expected some but not all");

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <random>
 
 #include "lmm/core/error.h"
@@ -118,10 +119,15 @@ models::Batch WindowSet::batch_range(int64_t begin, int64_t end) const {
 Split split_by_clip(const std::vector<std::string>& names, double val_frac, uint64_t seed) {
   LMM_CHECK(val_frac >= 0 && val_frac < 1, "validation fraction is " << val_frac
                                                                      << ", expected in [0, 1)");
-  std::vector<std::string> sorted = names;
-  std::sort(sorted.begin(), sorted.end());
-  LMM_CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end(),
+  std::vector<std::string> clips = names;
+  std::sort(clips.begin(), clips.end());
+  LMM_CHECK(std::adjacent_find(clips.begin(), clips.end()) == clips.end(),
             "clip names must be unique for a split by clip");
+  // The views of one recording ("walk@yaw0", "walk@yaw30") are split as one name.
+  std::map<std::string, std::vector<std::string>> views;
+  for (const auto& c : clips) views[recording_name(c)].push_back(c);
+  std::vector<std::string> sorted;
+  for (const auto& v : views) sorted.push_back(v.first);
   const size_t n = sorted.size();
   size_t n_val = static_cast<size_t>(std::llround(val_frac * static_cast<double>(n)));
   if (val_frac > 0 && n >= 2) n_val = std::max<size_t>(n_val, 1);
@@ -133,7 +139,8 @@ Split split_by_clip(const std::vector<std::string>& names, double val_frac, uint
   for (const auto& s : sorted) keyed.emplace_back(mix64(fnv1a(s) ^ mix64(seed)), s);
   std::sort(keyed.begin(), keyed.end());
   Split out;
-  for (size_t i = 0; i < n; ++i) (i < n_val ? out.val : out.train).push_back(keyed[i].second);
+  for (size_t i = 0; i < n; ++i)
+    for (const auto& c : views[keyed[i].second]) (i < n_val ? out.val : out.train).push_back(c);
   std::sort(out.train.begin(), out.train.end());
   std::sort(out.val.begin(), out.val.end());
   return out;

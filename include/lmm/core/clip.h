@@ -19,6 +19,18 @@ namespace lmm {
 enum class View { front, side, top };
 View parse_view(const std::string& s);  // "front" | "side" | "top", else ConfigError
 
+// Yaw (degrees): the body is turned about the vertical axis before the view's projection,
+//   X' = X cos(a) + Z sin(a),  Z' = Z cos(a) - X sin(a),  Y unchanged
+// (right-handed about +Y: a body facing +Z turns to face +X at a = 90, so front at yaw 90
+// is the side view: image x = Z; at -90 image x = -Z). Multiples of 90 are exact; yaw 0
+// leaves the projection bit for bit as without it.
+// A clip stored at several angles (lmm ingest --yaw) is named "<recording>@yaw<a>", e.g.
+// "walk_01@yaw30", "walk_01@yaw-30", "walk_01@yaw22.5".
+std::vector<double> parse_yaws(const std::string& list);  // "0,30,-30": each in [-180, 180],
+                                                           // no repeats, else ConfigError naming it
+std::string yaw_clip_name(const std::string& recording, double yaw_deg);  // "walk_01@yaw30"
+std::string recording_name(const std::string& clip);  // "walk_01@yaw30" -> "walk_01"; others as is
+
 struct RawClip {
   std::string name;           // clip id, unique within a dataset, e.g. "walk_01"
   std::string source_path;    // the file or directory it was read from
@@ -35,8 +47,9 @@ struct RawClip {
   const float* frame(int t) const { return pose.data() + static_cast<size_t>(t) * kFrameDim; }
 };
 
-// Fills clip.pose (T, 25, 3) from clip.pose3d by orthographic projection to `view`.
-void project_orthographic(RawClip& clip, View view);
+// Fills clip.pose (T, 25, 3) from clip.pose3d by orthographic projection to `view` of
+// the body turned by yaw_deg about the vertical axis (see parse_yaws).
+void project_orthographic(RawClip& clip, View view, double yaw_deg = 0);
 
 enum class Usability { usable, degraded, unusable };
 const char* usability_name(Usability u);  // "usable" | "degraded" | "unusable"

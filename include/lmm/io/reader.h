@@ -20,6 +20,7 @@ struct ReadOptions {
   std::string format = "auto";          // a registered format name or alias; "auto" = probe
   double fps_in = 0;                    // override the source rate; 0 = from the file or format default
   View view = View::front;              // projection of 3D sources
+  double yaw = 0;                       // degrees the 3D body is turned about the vertical before it (clip.h)
   std::filesystem::path markers;        // --markers FILE.json: own C3D marker set ("" = built-in)
   std::filesystem::path joints;         // --joints FILE.json: own BVH joint table ("" = built-in)
   std::string keypoints;                // --keypoints: OpenPose model "body25" | "body25b" | "coco18"; "" = auto

@@ -17,6 +17,10 @@ struct IngestConfig {
   std::vector<std::filesystem::path> inputs;  // files and/or directories, e.g. {"data/openpose"}
   std::filesystem::path dataset;              // output store, e.g. "ds"
   io::ReadOptions read;                       // format (auto), fps override, 3D view
+  // --yaw: every 3D clip is stored once per angle (degrees, core/clip.h), named
+  // "<clip>@yaw<a>", e.g. {0, 30, -30}; 2D clips once, unchanged (one note). Empty or {0}:
+  // one view at read.yaw, no suffix (the dataset of an ingest without --yaw).
+  std::vector<double> yaws;
   NormalizeConfig normalize;                  // 15 FPS, torso 1
   bool progress = true;                       // progress bar / lines on stderr
 };
@@ -38,6 +42,7 @@ struct IngestReport {
   std::vector<IngestFailure> failures;
   std::vector<IngestFailure> skipped;   // files no format claims (README, labels.json): a note each
   std::vector<IngestFailure> warnings;  // clips stored, with something the user should know
+  std::vector<std::string> notes;       // about the whole batch, e.g. 2D clips --yaw cannot turn
 };
 
 IngestReport ingest(const IngestConfig& cfg);

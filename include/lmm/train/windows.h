@@ -72,9 +72,12 @@ class WindowSet {
   std::vector<Window> windows_;
 };
 
-// Clip names split into train and validation: the round(val_frac * N) clips with the
-// smallest hash(seed, name) go to validation (at least 1 when val_frac > 0 and N >= 2,
-// and never all of them). Both lists come back sorted by name.
+// Clip names split into train and validation by recording: the views of one recording
+// ("walk@yaw0", "walk@yaw30": core/clip.h recording_name) count as one name, so that all
+// go to the same side. The round(val_frac * N) of the N recordings with the smallest
+// hash(seed, recording) go to validation (at least 1 when val_frac > 0 and N >= 2, and
+// never all of them); without view suffixes that is one clip per recording. Both lists
+// come back sorted by clip name.
 struct Split {
   std::vector<std::string> train;
   std::vector<std::string> val;
