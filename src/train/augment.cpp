@@ -97,6 +97,7 @@ void AugmentConfig::validate() const {
   in("slow_prob", slow_prob, 0, 1);
   in("min_speed", min_speed, 0.05, 1);
   in("legs_still_prob", legs_still_prob, 0, 1);
+  in("joint_jitter", joint_jitter, 0, 1);
 }
 
 models::Batch augment_batch(const models::Batch& batch, const AugmentConfig& cfg, uint64_t seed) {
@@ -167,6 +168,12 @@ models::Batch augment_batch(const models::Batch& batch, const AugmentConfig& cfg
     auto conf = ctx.narrow(-1, 2, 1);                                                 // (B, C, 25, 1)
     conf = seen * (scored * score + (1 - scored) * conf);                             // (B, C, 25, 1)
     ctx = torch::cat({ctx.narrow(-1, 0, 2), conf}, -1);                               // (B, C, 25, 3)
+  }
+  if (cfg.joint_jitter > 0) {
+    // Drawn only when on, so that configurations without it keep their earlier draws.
+    auto sigma = cfg.joint_jitter * u({B, 1, J, 1});                                  // (B, 1, 25, 1)
+    auto noise = at::randn({B, C, J, 2}, gen, opts) * sigma * seen;                   // (B, C, 25, 2)
+    ctx = torch::cat({ctx.narrow(-1, 0, 2) + noise, ctx.narrow(-1, 2, 1)}, -1);       // (B, C, 25, 3)
   }
   out.context = ctx.flatten(-2);                                                      // (B, C, 75)
   if (cfg.joint_dropout > 0) {

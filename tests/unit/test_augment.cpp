@@ -130,6 +130,24 @@ TEST(Augment, ContextNoiseAndScoresLeaveTheTargetAndMissingJointsAlone) {
   EXPECT_EQ(a.context.unflatten(-1, {25, 3}).narrow(-1, 0, 2).select(2, RWrist).abs().sum().item<float>(), 0.0f);
 }
 
+TEST(Augment, JointJitterGivesEachJointItsOwnNoiseLevelInTheContextOnly) {
+  AugmentConfig cfg = nothing_on();
+  cfg.joint_jitter = 0.05;
+  auto b = standing_batch(64, 200, 2);
+  auto a = augment_batch(b, cfg, 21);
+  EXPECT_TRUE(torch::equal(a.target, b.target));
+  auto d = (a.context - b.context).unflatten(-1, {25, 3}).narrow(-1, 0, 2);   // (B, C, 25, 2)
+  auto sd = d.square().mean({1, 3}).sqrt();                                   // (B, 25) per window and joint
+  sd = torch::cat({sd.narrow(1, 0, RWrist), sd.narrow(1, RWrist + 1, 25 - RWrist - 1)}, 1);  // (B, 24) seen joints
+  EXPECT_LT(sd.max().item<float>(), 0.05f * 1.2f);                            // std within U(0, 0.05)
+  // Within a window, joints differ: one noisy, another nearly still.
+  auto spread = (sd.amax(1) - sd.amin(1)).mean().item<float>();
+  EXPECT_GT(spread, 0.03f);
+  EXPECT_EQ(d.select(2, RWrist).abs().sum().item<float>(), 0.0f);            // unseen joints stay 0
+  cfg.joint_jitter = -0.1;
+  EXPECT_THROW(cfg.validate(), lmm::ConfigError);
+}
+
 TEST(Augment, StillWindowsHoldTheLastContextPose) {
   AugmentConfig cfg = nothing_on();
   cfg.still_prob = 0.5;

@@ -20,7 +20,9 @@
 // legs_still_prob the hips, legs and feet hold their last context pose through context and
 // target while the upper body moves (arm exercises standing or seated). Context only (what a
 // noisier sensor shows of the same motion; the target stays the truth): Gaussian noise of a
-// per-window standard deviation U(0, jitter) on every seen joint, confidences of seen joints
+// per-window standard deviation U(0, jitter) on every seen joint, plus (off by default)
+// noise of a per-window, per-joint std U(0, joint_jitter) (sensors such as Kinect track some
+// joints, e.g. wrists and feet, far worse than others), confidences of seen joints
 // drawn from U(min_confidence, 1) in half the windows (detectors' scores instead of mocap's
 // 1), and each joint missing in a frame with probability joint_dropout (confidence and
 // position 0, as readers write a joint they did not see). Deterministic given `seed`.
@@ -49,6 +51,7 @@ struct AugmentConfig {
   double slow_prob = 0.3;       // chance that a window is slowed down
   double min_speed = 0.4;       // slowest replay speed of a slowed window (1 = as recorded)
   double legs_still_prob = 0;   // chance that hips, legs and feet hold their last context pose (e.g. 0.3)
+  double joint_jitter = 0;      // largest per-window, per-joint extra context noise std (e.g. 0.05; 0 = off)
 
   // Throws ConfigError naming the field when a value is out of range.
   void validate() const;
@@ -56,7 +59,7 @@ struct AugmentConfig {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AugmentConfig, enabled, mirror_prob, min_x_scale, max_roll_deg, scale,
                                                 joint_dropout, bone_jitter, jitter, min_confidence, still_prob,
                                                 leg_scale, arm_scale, joint_offset, slow_prob, min_speed,
-                                                legs_still_prob)
+                                                legs_still_prob, joint_jitter)
 
 // Returns an augmented copy of `batch` (the input is not modified).
 models::Batch augment_batch(const models::Batch& batch, const AugmentConfig& cfg, uint64_t seed);
