@@ -5,6 +5,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include "lmm/core/body25.h"
 #include "lmm/core/error.h"
 #include "lmm/core/progress.h"
@@ -74,6 +76,49 @@ struct RowAcc {
     return row;
   }
 };
+
+// Rows n of r: (N, M) -> (n, M).
+RatioStat take(const RatioStat& r, const torch::Tensor& n) { return {r.num.index_select(0, n), r.den.index_select(0, n)}; }
+
+// Overall position MSE of every non-oracle row, and its paired ratio to zero velocity
+// (rows[zv]), on the windows of each source format when the clips come from >= 2.
+std::vector<SourceRow> by_source(const EvalWindows& w, const EvalOptions& opt, const std::vector<const RowAcc*>& rows,
+                                 size_t zv) {
+  std::vector<SourceRow> out;
+  if (w.clip_sources.size() != w.clip_names.size()) return out;
+  std::vector<std::string> sources = w.clip_sources;
+  std::sort(sources.begin(), sources.end());
+  sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
+  if (sources.size() < 2) return out;
+  std::vector<RatioStat> overall;  // (N, 1) per row
+  for (const RowAcc* r : rows) {
+    auto all = cat(r->pos);
+    overall.push_back({all.num.narrow(1, all.cols() - 1, 1), all.den.narrow(1, all.cols() - 1, 1)});
+  }
+  for (const auto& src : sources) {
+    std::vector<int64_t> windows;
+    auto clip = w.clip.accessor<int64_t, 1>();
+    for (int64_t n = 0; n < w.size(); ++n)
+      if (w.clip_sources[clip[n]] == src) windows.push_back(n);
+    if (windows.empty()) continue;
+    auto idx = torch::tensor(windows, torch::kLong);                            // (n)
+    auto [ids, local] = at::_unique(w.clip.index_select(0, idx), true, true);  // clips of this source, renumbered
+    const int64_t G = ids.size(0);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      SourceRow s;
+      s.source = src;
+      s.clips = static_cast<int>(G);
+      s.windows = static_cast<int>(windows.size());
+      s.model = rows[i]->row.model;
+      s.mode = rows[i]->row.mode;
+      auto mine = take(overall[i], idx);
+      s.mse = estimate(mine, local, G, opt.bootstrap, opt.seed)[0];
+      if (i != zv) s.vs_zero_velocity = paired_ratio(mine, take(overall[zv], idx), local, G, opt.bootstrap, opt.seed)[0];
+      out.push_back(s);
+    }
+  }
+  return out;
+}
 
 RowAcc make_row(std::string model, std::string mode, bool oracle = false, bool baseline = false) {
   RowAcc a;
@@ -175,6 +220,10 @@ EvalReport run(models::ForecasterImpl* model, bool stochastic, const EvalWindows
       r.rows.push_back(acc.finish(sum));
       if (&acc != &baselines[0]) r.rows.back().vs_zero_velocity = sum.ratio(acc.pos, baselines[0].pos);
     }
+  std::vector<const RowAcc*> plain;
+  for (const auto& acc : model_rows) plain.push_back(&acc);
+  for (const auto& acc : baselines) plain.push_back(&acc);
+  r.by_source = by_source(w, opt, plain, model_rows.size());
   r.teacher_forced = sum(teacher);
   if (!diversity.empty()) r.diversity = sum.one(diversity);
   r.ground_truth = truth.finish(sum);

@@ -160,11 +160,30 @@ std::string vs_zero_velocity_table(const std::vector<const Row*>& rows, int boot
          body + "\n";
 }
 
+// The overall MSE per source format of a mixed dataset (e.g. kimore vs kinect_gait in a
+// Kinect set), each with its paired ratio to zero velocity on that source's windows.
+std::string by_source_table(const std::vector<SourceRow>& rows) {
+  if (rows.empty()) return "";
+  std::string s = "## By source format\n\nEach source's windows alone; the ratio is paired over that source's clips.\n\n"
+                  "| Source | Clips | Windows | Model | Forecast | Overall MSE | MSE / zero velocity |\n"
+                  "|---|---|---|---|---|---|---|\n";
+  for (const auto& r : rows) {
+    const Estimate& e = r.vs_zero_velocity;
+    s += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", r.source, r.clips, r.windows, r.model, r.mode, fest(r.mse),
+                     std::isfinite(e.value) ? fmt::format("{:.3f} [{:.3f}, {:.3f}]", e.value, e.lo, e.hi) : "–");
+  }
+  return s + "\n";
+}
+
 }  // namespace
 
 json EvalReport::to_json() const {
   json rj = json::array();
   for (const auto& r : rows) rj.push_back(row_json(r));
+  json sj = json::array();
+  for (const auto& r : by_source)
+    sj.push_back({{"source", r.source}, {"clips", r.clips}, {"windows", r.windows}, {"model", r.model},
+                  {"mode", r.mode}, {"mse", est_json(r.mse)}, {"mse_vs_zero_velocity", est_json(r.vs_zero_velocity)}});
   return {{"lmm_report", 1},
           {"checkpoint", checkpoint},
           {"run", run},
@@ -182,6 +201,7 @@ json EvalReport::to_json() const {
           {"bootstrap", bootstrap},
           {"fps", fps},
           {"rows", rj},
+          {"by_source", sj},
           {"teacher_forced_mse", curve_json(teacher_forced)},
           {"diversity_apd", est_json(diversity)},
           {"ground_truth", row_json(ground_truth)},
@@ -210,6 +230,17 @@ EvalReport EvalReport::from_json(const json& j) {
     r.bootstrap = j.value("bootstrap", 0);
     r.fps = j.value("fps", 15.0);
     for (const auto& row : j.at("rows")) r.rows.push_back(row_from(row));
+    for (const auto& sr : j.value("by_source", json::array())) {
+      SourceRow x;
+      x.source = sr.value("source", "");
+      x.clips = sr.value("clips", 0);
+      x.windows = sr.value("windows", 0);
+      x.model = sr.value("model", "");
+      x.mode = sr.value("mode", "");
+      x.mse = est_from(sr.value("mse", json()));
+      x.vs_zero_velocity = est_from(sr.value("mse_vs_zero_velocity", json()));
+      r.by_source.push_back(x);
+    }
     r.teacher_forced = curve_from(j.value("teacher_forced_mse", json()));
     r.diversity = est_from(j.value("diversity_apd", json()));
     r.ground_truth = row_from(j.value("ground_truth", json::object()));
@@ -276,6 +307,7 @@ std::string EvalReport::to_markdown() const {
                      "frame, normalized units): {}\n\n", fest(diversity));
 
   s += per_joint_table(main_rows);
+  s += by_source_table(by_source);
   s += "## Plausibility\n\n"
        "Bone drift: mean |length - context median| / context median over the 13 limb and torso bones. Seam jump: centre-of-mass jump from the\n"
        "last context frame to forecast frame 1 (normalized units). Out of range: share of forecast frames with a\n"

@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <map>
 
 #include "lmm/core/atomic_file.h"
 #include "lmm/core/error.h"
@@ -82,6 +83,7 @@ EvalWindows load_eval_windows(const fs::path& dataset, const std::vector<std::st
   std::vector<train::ClipFrames> clips;
   std::vector<double> clip_scale;
   std::vector<std::string> units;
+  std::map<std::string, std::string> source_of;  // clip name -> source format
   Progress prog("read clips", static_cast<long>(infos.size()), "clips", progress);
   for (const auto& info : infos) {
     prog.tick();
@@ -89,6 +91,7 @@ EvalWindows load_eval_windows(const fs::path& dataset, const std::vector<std::st
     if (info.qc_class == "unreadable" || (!include_unusable && info.qc_class == "unusable")) continue;
     if (train::window_count(info.frames, spec) == 0) continue;
     auto c = ds.read(info.name);
+    source_of[info.name] = info.source_format;
     clip_scale.push_back(c.scale);
     units.push_back(c.units);
     clips.push_back(train::clip_frames(c));
@@ -96,7 +99,10 @@ EvalWindows load_eval_windows(const fs::path& dataset, const std::vector<std::st
   prog.done();
   train::WindowSet set(std::move(clips), spec);
   EvalWindows w;
-  for (const auto& c : set.clips()) w.clip_names.push_back(c.name);
+  for (const auto& c : set.clips()) {
+    w.clip_names.push_back(c.name);
+    w.clip_sources.push_back(source_of[c.name]);
+  }
   if (set.empty()) return w;
   auto batch = set.batch_range(0, static_cast<int64_t>(set.size()));
   w.context = batch.context;

@@ -139,6 +139,41 @@ TEST(Evaluate, DeterministicModelAgainstBaselines) {
   EXPECT_FALSE(std::isfinite(r.diversity.value));
 }
 
+TEST(Evaluate, BySourceSplitsTheWindowsOfAMixedDataset) {
+  auto w = linear_windows();
+  StubForecaster m(0);
+  EXPECT_TRUE(evaluate_model(m, false, w, quick()).by_source.empty());  // sources unknown
+  w.clip_sources = {"slow", "slow", "slow", "slow"};
+  EXPECT_TRUE(evaluate_model(m, false, w, quick()).by_source.empty());  // one source: nothing to split
+  w.clip_sources = {"slow", "slow", "fast", "fast"};                    // clips at 0.01, 0.02 | 0.03, 0.04 per frame
+  auto r = evaluate_model(m, false, w, quick());
+  ASSERT_EQ(r.by_source.size(), 2u * 3u);                              // (fast, slow) x (flat, zero-, constant-velocity)
+  auto at = [&](const std::string& src, const std::string& model) {
+    for (const auto& x : r.by_source)
+      if (x.source == src && x.model == model) return x;
+    throw std::runtime_error("no by_source row " + src + " / " + model);
+  };
+  // Zero velocity on one source: mean over frames h of (h v)^2 / 2, over that source's clips.
+  auto expect = [](std::vector<double> speeds) {
+    double e = 0;
+    for (int h = 1; h <= 30; ++h)
+      for (double v : speeds) e += std::pow(h * v, 2) / 2 / 30 / static_cast<double>(speeds.size());
+    return e;
+  };
+  EXPECT_NEAR(at("slow", "zero-velocity").mse.value, expect({0.01, 0.02}), 1e-4 * expect({0.01, 0.02}));
+  EXPECT_NEAR(at("fast", "zero-velocity").mse.value, expect({0.03, 0.04}), 1e-4 * expect({0.03, 0.04}));
+  EXPECT_EQ(at("fast", "zero-velocity").clips, 2);
+  EXPECT_EQ(at("fast", "zero-velocity").windows, 6);
+  EXPECT_FALSE(std::isfinite(at("slow", "zero-velocity").vs_zero_velocity.value));
+  EXPECT_NEAR(at("slow", "flat").vs_zero_velocity.hi, 0.0, 1e-9);  // the exact model
+  const std::string md = r.to_markdown();
+  EXPECT_NE(md.find("## By source format"), std::string::npos) << md;
+  auto back = EvalReport::from_json(r.to_json());
+  ASSERT_EQ(back.by_source.size(), r.by_source.size());
+  EXPECT_EQ(back.by_source[0].source, r.by_source[0].source);
+  EXPECT_DOUBLE_EQ(back.by_source[0].mse.value, r.by_source[0].mse.value);
+}
+
 TEST(Evaluate, StochasticModelRowsAreLabelledAndOracleKeptApart) {
   auto w = linear_windows();
   StubForecaster m(0.1);

@@ -22,6 +22,7 @@ struct EvalWindows {
   torch::Tensor clip;                   // (N) int64: index into clip_names
   torch::Tensor scale;                  // (N) float64: source units per normalized unit
   std::vector<std::string> clip_names;  // (G) clip ids
+  std::vector<std::string> clip_sources;  // (G) source format of each clip, e.g. "kimore"; empty = unknown
   std::string units;                    // "px" | "mm" | "" (unknown or mixed: no source units)
   int64_t size() const { return context.defined() ? context.size(0) : 0; }
 };

@@ -31,6 +31,16 @@ struct Row {
   Estimate out_of_range;             // share of forecast frames outside anatomical limits
 };
 
+// One row's overall position MSE on the windows of one source format (e.g. the "kimore"
+// clips of a Kinect dataset), with the paired ratio to zero velocity on those windows.
+struct SourceRow {
+  std::string source;         // clip source format, e.g. "kimore"
+  int clips = 0, windows = 0; // of that source
+  std::string model, mode;    // as in Row
+  Estimate mse;               // overall position MSE, normalized units^2
+  Estimate vs_zero_velocity;  // paired over the source's clips; NaN for zero velocity itself
+};
+
 struct EvalReport {
   std::string checkpoint;     // path of the evaluated checkpoint ("" for baselines only)
   std::string run;            // short run name for tables, e.g. "flat" or the checkpoint stem
@@ -45,6 +55,7 @@ struct EvalReport {
   int bootstrap = 0;          // bootstrap resamples behind the 95% intervals
   double fps = 15;            // frame rate of the horizon (for "frame 15 = 1.0 s")
   std::vector<Row> rows;      // model rows first, then baselines, oracle rows last
+  std::vector<SourceRow> by_source;  // non-oracle rows per source format, when the clips come from >= 2
   std::vector<Estimate> teacher_forced;  // (H + 1) one-step teacher-forced MSE (spec 6.2); empty for baselines
   Estimate diversity;         // APD of the K samples (stochastic models), normalized units
   Row ground_truth;           // plausibility of the true future, for reference (no MSE)
