@@ -32,6 +32,8 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   sub->add_flag("--all", c.all, "Evaluate every clip even on the training dataset");
   sub->add_option("--stride", c.stride, "Frames between windows (default: the checkpoint's)");
   sub->add_flag("--include-unusable", c.include_unusable, "Also evaluate QC-unusable clips");
+  sub->add_flag("--mirror-average", c.mirror_average,
+                "Average each forecast with the mirrored forecast of the mirrored context (deterministic models)");
   sub->add_option("--batch", c.options.batch_size, "Windows per forward pass")->capture_default_str();
   sub->add_option("--bootstrap", c.options.bootstrap, "Bootstrap resamples over clips")->capture_default_str();
   sub->add_option("--seed", c.options.seed, "Sampling and bootstrap seed")->capture_default_str();

@@ -1,4 +1,4 @@
-// `lmm export CHECKPOINT -o OUT.ckpt [--dtype float16|float32]`: an inference-only copy of a
+// `lmm export CHECKPOINT -o OUT.ckpt [--dtype float16|float32] [--mirror-average]`: an inference-only copy of a
 // training checkpoint (weights and metadata; no optimizer moments, no RNG), as shipped in
 // models/pretrained/ (docs/pretrained.md).
 #include <fmt/core.h>
@@ -13,6 +13,7 @@ namespace {
 
 struct Opts {
   std::string checkpoint, out, dtype = "float16";
+  bool mirror_average = false;
 };
 
 lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
@@ -23,8 +24,10 @@ lmm::cli::Registrar reg([](CLI::App& app, int& exit_code) {
   sub->add_option("--dtype", o->dtype, "Stored weight type: float16 | float32")
       ->check(CLI::IsMember({"float16", "float32"}))
       ->capture_default_str();
+  sub->add_flag("--mirror-average", o->mirror_average,
+                 "Forecast with mirror averaging when loaded (mean with the mirrored forecast of the mirrored input)");
   sub->callback([o, &exit_code] {
-    lmm::train::export_inference_checkpoint(o->checkpoint, o->out, o->dtype);
+    lmm::train::export_inference_checkpoint(o->checkpoint, o->out, o->dtype, o->mirror_average);
     fmt::print("wrote {} ({} bytes, {} weights)\n", o->out, std::filesystem::file_size(o->out), o->dtype);
     exit_code = 0;
   });

@@ -161,7 +161,7 @@ EvalReport run(models::ForecasterImpl* model, bool stochastic, const EvalWindows
     model_rows.push_back(make_row(model->kind(), fmt::format("mean of {}", K)));
     oracle_rows.push_back(make_row(model->kind(), fmt::format("best of {} (oracle)", K), true));
   } else if (model) {
-    model_rows.push_back(make_row(model->kind(), "single rollout"));
+    model_rows.push_back(make_row(model->kind(), model->mirror_average() ? "mirror-averaged rollout" : "single rollout"));
   }
   std::vector<RowAcc> baselines{make_row("zero-velocity", "baseline", false, true),
                                 make_row("constant-velocity", "baseline", false, true)};

@@ -141,6 +141,7 @@ EvalReport run_eval(const EvalConfig& cfg) {
   const json data = meta.value("data", json::object());
   const std::string trained_on = data.value("dataset", "");
   const bool stochastic = loaded.model->kind() == "diffusion";
+  if (cfg.mirror_average) loaded.model->set_mirror_average(true);
 
   // Validation clips of the training split, or the whole (held-out) dataset.
   std::vector<std::string> only;

@@ -47,16 +47,48 @@ torch::Tensor ForecasterImpl::hold_unknown(const torch::Tensor& pred, const torc
   return pred * known + last * (1 - known);             // (B, H, 75)
 }
 
+torch::Tensor mirror_frames(const torch::Tensor& frames) {
+  auto x = frames.unflatten(-1, {kNumJoints, kChannels});                          // (..., 25, 3)
+  std::vector<int64_t> perm(kMirror.begin(), kMirror.end());
+  x = x.index_select(-2, torch::tensor(perm, torch::kLong).to(frames.device()));  // (..., 25, 3) left <-> right
+  auto sign = torch::tensor({-1.f, 1.f, 1.f}, frames.options());                  // (3) x -> -x
+  return (x * sign).flatten(-2);                                                  // (..., 75)
+}
+
+void ForecasterImpl::set_mirror_average(bool on) {
+  LMM_CHECK(!on || kind() != "diffusion",
+            "mirror averaging is for deterministic forecasts; a " << kind() << " model samples (average K samples instead)");
+  mirror_average_ = on;
+}
+
+namespace {
+
+// Mean of a forecast and the mirrored-back forecast of the mirrored input, both (B, H, 75);
+// confidences from the direct one.
+torch::Tensor mirror_mean(const torch::Tensor& direct, const torch::Tensor& mirrored_back) {
+  auto is_xy = torch::tensor({1.f, 1.f, 0.f}, direct.options()).repeat({kNumJoints});  // (75)
+  return 0.5 * (direct + mirrored_back) * is_xy + direct * (1 - is_xy);               // (B, H, 75)
+}
+
+}  // namespace
+
 torch::Tensor ForecasterImpl::forecast(const torch::Tensor& context, int horizon) {
-  if (!known_channels_.defined()) return forecast_frames(context, horizon);
-  auto known = known_channels_.to(context.options());                       // (75)
-  return hold_unknown(forecast_frames(context * known, horizon), context);  // (B, H, 75)
+  auto known = known_channels_.defined() ? known_channels_.to(context.options())
+                                         : torch::ones({kFrameDim}, context.options());  // (75)
+  auto once = [&](const torch::Tensor& c) { return forecast_frames(c * known, horizon); };  // (B, H, 75)
+  auto pred = once(context);
+  if (mirror_average_) pred = mirror_mean(pred, mirror_frames(once(mirror_frames(context))));
+  return known_channels_.defined() ? hold_unknown(pred, context) : pred;                   // (B, H, 75)
 }
 
 torch::Tensor ForecasterImpl::teacher_forced(const Batch& batch) {
-  if (!known_channels_.defined()) return teacher_forced_frames(batch);
-  auto known = known_channels_.to(batch.context.options());                                       // (75)
-  return hold_unknown(teacher_forced_frames({batch.context * known, batch.target * known}), batch.context);  // (B, H, 75)
+  auto known = known_channels_.defined() ? known_channels_.to(batch.context.options())
+                                         : torch::ones({kFrameDim}, batch.context.options());  // (75)
+  auto once = [&](const torch::Tensor& c, const torch::Tensor& t) { return teacher_forced_frames({c * known, t * known}); };
+  auto pred = once(batch.context, batch.target);                                             // (B, H, 75)
+  if (mirror_average_)
+    pred = mirror_mean(pred, mirror_frames(once(mirror_frames(batch.context), mirror_frames(batch.target))));
+  return known_channels_.defined() ? hold_unknown(pred, batch.context) : pred;               // (B, H, 75)
 }
 
 namespace {

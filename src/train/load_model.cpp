@@ -34,6 +34,13 @@ LoadedModel load_model(const std::filesystem::path& path) {
       throw CheckpointError(path.string() + ": " + e.what());
     }
   }
+  if (m.contains("inference") && m["inference"].is_object()) {
+    try {
+      out.model->set_mirror_average(m["inference"].value("mirror_average", false));
+    } catch (const std::exception& e) {
+      throw CheckpointError(path.string() + ": inference settings: " + e.what());
+    }
+  }
   out.meta = std::move(ck.meta);
   return out;
 }

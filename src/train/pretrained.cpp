@@ -27,7 +27,8 @@ fs::path pretrained_checkpoint() {
                     " not found (set LMM_PRETRAINED or pass a checkpoint); looked at:" + looked);
 }
 
-void export_inference_checkpoint(const fs::path& from, const fs::path& to, const std::string& dtype) {
+void export_inference_checkpoint(const fs::path& from, const fs::path& to, const std::string& dtype,
+                                 bool mirror_average) {
   LMM_CHECK(dtype == "float16" || dtype == "float32",
             "export: dtype must be float16 or float32, got '" << dtype << "'");
   auto loaded = load_model(from);
@@ -44,6 +45,10 @@ void export_inference_checkpoint(const fs::path& from, const fs::path& to, const
       dc.progress = false;
       data["trained_joints"] = joint_names_json(load_training_data(dc).trained_joints);
     }
+  }
+  if (mirror_average) {
+    loaded.model->set_mirror_average(true);  // ConfigError for a diffusion model
+    out.meta["inference"]["mirror_average"] = true;
   }
   out.meta["export"] = {{"from", fs::absolute(from).lexically_normal().string()}, {"dtype", dtype},
                         {"inference_only", true}};

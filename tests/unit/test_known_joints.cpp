@@ -61,6 +61,50 @@ TEST(KnownJoints, UnknownJointsAreHeldAndHiddenFromTheModel) {
   EXPECT_THROW(model->set_known_joints({0, 25}), ConfigError);
 }
 
+TEST(MirrorAverage, MirrorFramesSwapsSidesNegatesXAndIsItsOwnInverse) {
+  torch::manual_seed(8);
+  auto f = seen_frames(2, 4);                                             // (2, 4, 75)
+  f.unflatten(-1, {kNumJoints, 3}).select(2, LEar).zero_();               // a missing joint
+  auto m = models::mirror_frames(f).unflatten(-1, {kNumJoints, 3});       // (2, 4, 25, 3)
+  auto x = f.unflatten(-1, {kNumJoints, 3});
+  EXPECT_TRUE(torch::equal(m.select(2, LWrist).select(-1, 0), -x.select(2, RWrist).select(-1, 0)));
+  EXPECT_TRUE(torch::equal(m.select(2, LWrist).narrow(-1, 1, 2), x.select(2, RWrist).narrow(-1, 1, 2)));
+  EXPECT_TRUE(torch::equal(m.select(2, Neck).select(-1, 0), -x.select(2, Neck).select(-1, 0)));
+  EXPECT_EQ(m.select(2, REar).abs().sum().item<float>(), 0.0f);          // LEar's mirror is still missing
+  EXPECT_TRUE(torch::equal(models::mirror_frames(models::mirror_frames(f)), f));
+}
+
+TEST(MirrorAverage, MakesForecastsMirrorEquivariantAndTravelsInCheckpoints) {
+  torch::manual_seed(6);
+  auto model = models::make_model("flat", "small");
+  model->eval();
+  model->set_known_joints(all_but({REye, LEye}));
+  torch::NoGradGuard no_grad;
+  auto ctx = seen_frames(3, 30);                                          // (3, 30, 75)
+  auto mirror = [](const torch::Tensor& t) { return models::mirror_frames(t); };
+  auto plain = model->forecast(ctx, 15);
+  auto plain_of_mirror = model->forecast(mirror(ctx), 15);
+  // A randomly initialized model is not symmetric: the mirrored forecast differs.
+  EXPECT_GT((plain_of_mirror - mirror(plain)).abs().max().item<float>(), 1e-3f);
+  model->set_mirror_average(true);
+  auto avg = model->forecast(ctx, 15);                                    // (3, 15, 75)
+  EXPECT_TRUE(torch::allclose(model->forecast(mirror(ctx), 15), mirror(avg), 1e-5, 1e-5));
+  // Positions are the mean of the two (held joints aside).
+  auto mean = (0.5 * (plain + mirror(plain_of_mirror))).unflatten(-1, {kNumJoints, 3});
+  EXPECT_TRUE(torch::allclose(avg.unflatten(-1, {kNumJoints, 3}).select(2, RWrist).narrow(-1, 0, 2),
+                              mean.select(2, RWrist).narrow(-1, 0, 2), 1e-5, 1e-5));
+  // Confidences and held joints are those of the plain forecast.
+  auto c_avg = avg.unflatten(-1, {kNumJoints, 3}), c_plain = plain.unflatten(-1, {kNumJoints, 3});
+  EXPECT_TRUE(torch::equal(c_avg.select(-1, 2), c_plain.select(-1, 2)));
+  EXPECT_TRUE(torch::equal(c_avg.select(2, REye), c_plain.select(2, REye)));
+  // Teacher forcing is averaged the same way.
+  auto tgt = seen_frames(3, 15);
+  EXPECT_TRUE(torch::allclose(model->teacher_forced({mirror(ctx), mirror(tgt)}), mirror(model->teacher_forced({ctx, tgt})),
+                              1e-5, 1e-5));
+  // Sampling models refuse it.
+  EXPECT_THROW(models::make_model("diffusion", "small")->set_mirror_average(true), ConfigError);
+}
+
 TEST(KnownJoints, TrainedJointsAreTheJointsTheTrainingClipsShow) {
   // Two clips of 100 frames: REar never seen, LEye seen in 1 of 200 frames (0.5% < 1%),
   // LSmallToe in 2 (1%: kept).

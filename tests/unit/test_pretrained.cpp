@@ -74,6 +74,20 @@ TEST(Pretrained, ExportKeepsWeightsAndDropsTrainingState) {
   EXPECT_EQ(train::load_model(d / "fp16.ckpt").model->parameters()[0].scalar_type(), torch::kFloat);
 }
 
+TEST(Pretrained, ExportCanRecordMirrorAveragingForTheLoadedModel) {
+  test::TempDir d;
+  const auto full = write_training_checkpoint(d / "best.ckpt");
+  train::export_inference_checkpoint(full, d / "plain.ckpt", "float32");
+  train::export_inference_checkpoint(full, d / "mirror.ckpt", "float32", true);
+  EXPECT_FALSE(train::load_model(d / "plain.ckpt").model->mirror_average());
+  EXPECT_EQ(train::read_checkpoint(d / "mirror.ckpt").meta["inference"]["mirror_average"], true);
+  auto loaded = train::load_model(d / "mirror.ckpt");
+  EXPECT_TRUE(loaded.model->mirror_average());
+  torch::manual_seed(4);
+  auto context = torch::randn({2, 30, 75}) * 0.3;  // (B, 30, 75)
+  EXPECT_FALSE(torch::allclose(forecast(d / "mirror.ckpt", context), forecast(d / "plain.ckpt", context)));
+}
+
 TEST(Pretrained, ExportRejectsAnUnknownDtype) {
   test::TempDir d;
   const auto full = write_training_checkpoint(d / "best.ckpt");

@@ -26,6 +26,7 @@ struct EvalConfig {
   std::filesystem::path json_out;    // write metrics JSON here too; "" = no
   std::filesystem::path report_dir;  // metrics.json, report.md, PNGs; "" = no
   int linear_k = 10;                 // context frames of the linear ridge baseline; 0 = no linear baseline
+  bool mirror_average = false;       // forecast with mirror averaging even if the checkpoint does not ask for it
 };
 
 // Clips of `dataset` cut into evaluation windows of spec.context + spec.horizon frames

@@ -54,6 +54,14 @@ class ForecasterImpl : public torch::nn::Module {
   void set_known_joints(const std::vector<int>& joints);
   const std::vector<int>& known_joints() const { return known_joints_; }
 
+  // Mirror averaging (test-time flip, as pose estimators do): forecast() and
+  // teacher_forced() return the mean of the forecast and the mirrored forecast of the
+  // mirrored context, so the forecast of a mirror image is the mirror image of the forecast.
+  // Twice the compute. Checkpoints record it (meta["inference"]["mirror_average"]).
+  // Throws ConfigError for stochastic models (diffusion).
+  void set_mirror_average(bool on);
+  bool mirror_average() const { return mirror_average_; }
+
  protected:
   // The model's own forecast / teacher-forced frames, without the known-joint treatment.
   virtual torch::Tensor forecast_frames(const torch::Tensor& context, int horizon) = 0;
@@ -64,9 +72,14 @@ class ForecasterImpl : public torch::nn::Module {
 
  private:
   torch::Tensor hold_unknown(const torch::Tensor& pred, const torch::Tensor& context) const;
+  bool mirror_average_ = false;
   std::vector<int> known_joints_;  // sorted; empty = all
   torch::Tensor known_channels_;   // (75) float: 1 on the x, y, confidence of known joints; undefined = all
 };
+
+// The mirror image of frames (..., 75): x -> -x and left <-> right joints (kMirror);
+// missing joints stay (0, 0, 0). Its own inverse.
+torch::Tensor mirror_frames(const torch::Tensor& frames);
 
 // Position MSE as defined above. pred, target: (..., 75).
 torch::Tensor position_mse(const torch::Tensor& pred, const torch::Tensor& target);

@@ -18,8 +18,10 @@ std::filesystem::path pretrained_checkpoint();
 
 // Writes an inference-only copy of a training checkpoint: same metadata (plus
 // {"export": {"from": ..., "dtype": ...}}), model weights only, stored as "float16" or
-// "float32". Throws CheckpointError / IoError naming the file.
+// "float32". mirror_average = true records {"inference": {"mirror_average": true}}, so
+// that loading it turns mirror averaging on (models/forecaster.h). Throws CheckpointError /
+// IoError naming the file, ConfigError for mirror averaging of a diffusion model.
 void export_inference_checkpoint(const std::filesystem::path& from, const std::filesystem::path& to,
-                                 const std::string& dtype = "float16");
+                                 const std::string& dtype = "float16", bool mirror_average = false);
 
 }  // namespace lmm::train
