@@ -46,6 +46,12 @@ enum class Collective { sum, max, broadcast };
 
 bool contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
 
+// A backend message saying the other end of a connection went away.
+bool peer_closed(const std::string& m) {
+  return contains(m, "closed by peer") || contains(m, "reset by peer") || contains(m, "Broken pipe") ||
+         contains(m, "Connection refused");
+}
+
 bool is_loopback(const std::string& addr) {
   return addr.rfind("127.", 0) == 0 || addr == "localhost" || addr == "::1";
 }
@@ -101,8 +107,7 @@ struct DistContext::Impl {
     std::string cause;
     if (contains(m, "imed out") || contains(m, "imeout"))
       cause = fmt::format("timed out after {:g} s: a peer probably died or hung", cfg.timeout_s);
-    else if (contains(m, "closed by peer") || contains(m, "reset by peer") || contains(m, "Broken pipe") ||
-             contains(m, "Connection refused"))
+    else if (peer_closed(m))
       cause = "failed: a peer closed its connection (it probably died)";
     else
       cause = "failed";
@@ -189,10 +194,14 @@ DistContext::DistContext(const DistConfig& config) : config_(config) {
   // Both the store connection and the process group's full mesh of connections wait for
   // every rank; either failing means the group did not form.
   auto rendezvous_failed = [&](const std::exception& e) {
+    const std::string m = brief(e);
+    // A connection closed mid-rendezvous means a rank got there and went away.
+    const bool closed = peer_closed(m) && !contains(m, "Connection refused");  // refused: nobody listening yet
     return DistError(fmt::format(
-        "{}: rendezvous at {} failed within {:g} s ({}); {}", im.who(), where, config_.timeout_s, brief(e),
-        config_.rank == 0 ? "is the port free and did every other rank start?"
-                          : "is rank 0 running, and is MASTER_ADDR:MASTER_PORT reachable from this host?"));
+        "{}: rendezvous at {} failed within {:g} s ({}); {}", im.who(), where, config_.timeout_s, m,
+        closed ? "a peer closed its connection during the rendezvous (it probably died)"
+        : config_.rank == 0 ? "is the port free and did every other rank start?"
+                            : "is rank 0 running, and is MASTER_ADDR:MASTER_PORT reachable from this host?"));
   };
   try {
     c10d::TCPStoreOptions so;
