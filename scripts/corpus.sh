@@ -7,6 +7,8 @@
 #   env: LMM_DATA (../shared/data), LMM_CACHE (~/.cache/lmm), LMM_DOCS (docs), LMM (build/lmm)
 # Datasets (OUT/<name>):
 #   mocap      Bandai Namco 1 + 2 (3,076 BVH clips, 30 fps)
+#   mocap_yaw  the same seen from 5 yaw angles (0, +-30, +-60 degrees; clips <name>@yaw<a>),
+#              what the pretrained model trains on (about 90 s, 1.2 GB)
 #   lab_mocap  ../shared/data/c3d and ../shared/data/bvh (Vicon, Qualisys, CMU, ...)
 #   depth      ../shared/data/kinect (NTU, KIMORE, LabanotationSuite, LSL, KERAAL, gait)
 #   video      ../shared/data/openpose and coco17, and `lmm pose` of every real video in
@@ -35,6 +37,8 @@ done
 
 step "ingest: mocap (Bandai Namco)"
 ingest "$CACHE"/corpora/Bandai-Namco-Research-Motiondataset-* -o "$OUT/mocap"
+step "ingest: mocap seen from 5 yaw angles"
+ingest "$CACHE"/corpora/Bandai-Namco-Research-Motiondataset-* --yaw 0,30,-30,60,-60 -o "$OUT/mocap_yaw"
 step "ingest: lab mocap (C3D, other BVH)"
 ingest "$DATA/c3d" "$DATA/bvh" -o "$OUT/lab_mocap"
 step "ingest: depth (Kinect)"

@@ -153,6 +153,7 @@ TEST(Pretrained, ShippedCheckpointIsSmallInferenceOnlyAndShortProtocol) {
   EXPECT_EQ(ck.meta["data"]["context"], 30);
   EXPECT_EQ(ck.meta["data"]["horizon"], 15);
   auto loaded = train::load_model(p);
+  EXPECT_TRUE(loaded.model->mirror_average()) << "docs/pretrained.md: it forecasts mirror-averaged";
   torch::NoGradGuard no_grad;
   auto y = loaded.model->forecast(torch::zeros({1, 30, 75}), 15);  // (1, 15, 75)
   EXPECT_TRUE(torch::isfinite(y).all().item<bool>());
