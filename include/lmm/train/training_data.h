@@ -23,9 +23,10 @@ struct DataConfig {
   // When non-empty, exactly these clips are the validation set (resume uses the
   // checkpoint's list so the split cannot change under it).
   std::vector<std::string> val_clips;
-  // When non-empty (and val_clips is empty), the clips whose name contains a match of this
-  // ECMAScript regex are the validation set, all others train: a split that holds out whole
-  // motion contents, e.g. "_(run|dash)_" on the Bandai corpora. val_frac is then unused.
+  // When non-empty (and val_clips is empty), the clips whose recording name (the clip name
+  // without an "@yaw<a>" view suffix) contains a match of this ECMAScript regex are the
+  // validation set, all others train: a split that holds out whole motion contents, e.g.
+  // "_(run|dash)_" on the Bandai corpora. val_frac is then unused.
   std::string val_match;
   bool progress = true;           // progress bar while reading clips
 };
