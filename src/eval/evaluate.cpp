@@ -23,6 +23,11 @@ RatioStat cat(const std::vector<RatioStat>& parts) {
   return {torch::cat(n), torch::cat(d)};
 }
 
+// The overall column (the last one) of a position error: (N, H + 1) -> (N, 1).
+RatioStat overall_column(const RatioStat& r) {
+  return {r.num.narrow(1, r.cols() - 1, 1), r.den.narrow(1, r.cols() - 1, 1)};
+}
+
 // Everything needed to summarize one kind of forecast.
 struct Summary {
   const EvalWindows& w;
@@ -38,10 +43,7 @@ struct Summary {
   // Overall position MSE of `a` over that of `b` (last column), paired over the same clips.
   Estimate ratio(const std::vector<RatioStat>& a, const std::vector<RatioStat>& b) const {
     if (a.empty() || b.empty()) return {};
-    auto last = [](const RatioStat& r) {
-      return RatioStat{r.num.narrow(1, r.cols() - 1, 1), r.den.narrow(1, r.cols() - 1, 1)};
-    };
-    return paired_ratio(last(cat(a)), last(cat(b)), w.clip, static_cast<int64_t>(w.clip_names.size()), opt.bootstrap,
+    return paired_ratio(overall_column(cat(a)), overall_column(cat(b)), w.clip, static_cast<int64_t>(w.clip_names.size()), opt.bootstrap,
                         opt.seed)[0];
   }
 };
@@ -91,10 +93,7 @@ std::vector<SourceRow> by_source(const EvalWindows& w, const EvalOptions& opt, c
   sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
   if (sources.size() < 2) return out;
   std::vector<RatioStat> overall;  // (N, 1) per row
-  for (const RowAcc* r : rows) {
-    auto all = cat(r->pos);
-    overall.push_back({all.num.narrow(1, all.cols() - 1, 1), all.den.narrow(1, all.cols() - 1, 1)});
-  }
+  for (const RowAcc* r : rows) overall.push_back(overall_column(cat(r->pos)));
   for (const auto& src : sources) {
     std::vector<int64_t> windows;
     auto clip = w.clip.accessor<int64_t, 1>();

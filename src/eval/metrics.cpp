@@ -308,13 +308,13 @@ std::vector<Estimate> paired_ratio(const RatioStat& a, const RatioStat& b, const
   LMM_CHECK(a.rows() == b.rows() && a.cols() == b.cols(),
             "paired_ratio needs the same windows and columns, got " << a.num.sizes() << " and " << b.num.sizes());
   auto ga = a.group(clip, n_clips), gb = b.group(clip, n_clips);
-  auto value = ga.value() / gb.value();  // (M)
-  std::vector<Estimate> out;
   if (n_clips == 0) return std::vector<Estimate>(static_cast<size_t>(a.cols()));
+  auto value = ga.value() / gb.value();  // (M)
   auto w = bootstrap_weights(n_clips, reps, seed);
   auto ratio = resampled(w, ga) / resampled(w, gb);  // (reps, M)
   ratio = torch::where(torch::isfinite(ratio), ratio, std::numeric_limits<double>::quiet_NaN());
   auto ci = percentiles(ratio, level);
+  std::vector<Estimate> out;
   for (int64_t m = 0; m < a.cols(); ++m) {
     const double v = value[m].item<double>();
     out.push_back({std::isfinite(v) ? v : std::numeric_limits<double>::quiet_NaN(), ci[m].lo, ci[m].hi});
